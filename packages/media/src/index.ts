@@ -1,1 +1,17 @@
-export {};
+// Public surface of @hotline12345/media. Keep it small and typed: acd-server
+// builds its embedded engine on exactly this.
+export { type Clock, FakeClock, systemClock, type TimerHandle } from "./clock.js";
+export {
+  ALL_DTMF_KEYS,
+  type DtmfKey,
+  type DtmfReport,
+  isDtmfKey,
+  TelephoneEventReceiver,
+  telephoneEventPackets,
+} from "./dtmf.js";
+export { MediaError, MediaErrorCode } from "./errors.js";
+export { type G711Law, g711Decode, g711Encode, g711Transcode } from "./g711.js";
+export { dtmfTone, GoertzelDtmfDetector } from "./goertzel.js";
+export { parseRtcp, ReceptionStats, type RtcpPacket, RtcpType, serializeRtcp } from "./rtcp.js";
+export { parseRtp, type RtpPacket, serializeRtp } from "./rtp.js";
+export { encodeWav, IncrementalWavWriter, parseWav, type WavData, wavSamples } from "./wav.js";
