@@ -1,5 +1,11 @@
 // Public surface of the ACD domain; the server imports only from here.
-export { AGENT_TRANSITIONS, AgentState, assertTransition, CALL_STATES, canTransition } from "./agent-state.js";
+export {
+  AGENT_TRANSITIONS,
+  AgentState,
+  assertTransition,
+  CALL_STATES,
+  canTransition,
+} from "./agent-state.js";
 export {
   type DayInfo,
   type DayKind,
@@ -25,4 +31,7 @@ export {
   screenCaller,
   type WhitelistEntry,
 } from "./lists.js";
+export { compareItems, itemScore, type LiveState } from "./live-state.js";
+export { MemoryLiveState } from "./memory-live-state.js";
+export { RedisLiveState } from "./redis-live-state.js";
 export * from "./types.js";
