@@ -12,6 +12,14 @@ export {
 export { MediaError, MediaErrorCode } from "./errors.js";
 export { type G711Law, g711Decode, g711Encode, g711Transcode } from "./g711.js";
 export { dtmfTone, GoertzelDtmfDetector } from "./goertzel.js";
+export { PortAllocator } from "./port-allocator.js";
 export { parseRtcp, ReceptionStats, type RtcpPacket, RtcpType, serializeRtcp } from "./rtcp.js";
 export { parseRtp, type RtpPacket, serializeRtp } from "./rtp.js";
+export {
+  type EndpointStats,
+  RtpEndpoint,
+  type RtpEndpointEvents,
+  type RtpEndpointOptions,
+} from "./rtp-endpoint.js";
+export type { CodecName, Direction, NegotiatedMedia } from "./sdp.js";
 export { encodeWav, IncrementalWavWriter, parseWav, type WavData, wavSamples } from "./wav.js";
