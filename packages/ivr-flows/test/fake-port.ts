@@ -1,0 +1,264 @@
+/**
+ * A scripted in-memory CallPort: THE PORT the interpreter runs against, faked
+ * because the real engine is not written yet. A script says when the caller
+ * presses keys or hangs up (fake-time offsets from the start), which services
+ * are open, which lists the number is on and how each queue ends. The fake
+ * logs what the flow did and counts what is still open, so tests can assert
+ * that a run leaves nothing behind.
+ */
+import { DigitCollector } from "../src/digit-collector.js";
+import type {
+  CallbackRequest,
+  CallPort,
+  CollectOptions,
+  CollectResult,
+  EnqueueRequest,
+  HangupCause,
+  HttpClient,
+  IvrEvent,
+  PlayOptions,
+  PlayResult,
+  PromptRef,
+  QueueOutcome,
+  QueueStatus,
+  SurveyRating,
+  TransferResult,
+  TransferTarget,
+  VoicemailRequest,
+} from "../src/port.js";
+import { FakeClock } from "./fake-clock.js";
+
+export interface QueueScript {
+  /** Fake ms after enqueue when the outcome comes. */
+  after: number;
+  outcome: QueueOutcome;
+  status?: QueueStatus;
+}
+
+export interface CallerScript {
+  /** Keys the caller presses, at fake-ms offsets from the start. */
+  keys?: Array<{ at: number; key: string }>;
+  /**
+   * Keys pressed while a given prompt plays, `afterMs` (default 500) into it; each
+   * entry is used once, in order — "press 4 when the survey question plays".
+   */
+  answers?: Array<{ prompt: string; key: string; afterMs?: number }>;
+  /** The caller hangs up at this offset. */
+  hangupAt?: number;
+  open?: Record<string, boolean>;
+  lists?: string[];
+  queues?: Record<string, QueueScript>;
+  http?: HttpClient;
+  transfer?: TransferResult;
+  /** How long each prompt plays (default 1000 ms, hold music 8000 ms). */
+  promptMs?: (ref: PromptRef) => number;
+}
+
+export interface PlayLog {
+  at: number;
+  prompts: string[];
+  bargeIn: boolean;
+  key: string | null;
+  stopped: boolean;
+}
+
+export class ScriptedPort implements CallPort {
+  readonly clock: FakeClock;
+  /** Aborted at the scripted hangup: pass `hangupSignal` to runFlow. */
+  readonly #hangup = new AbortController();
+  readonly plays: PlayLog[] = [];
+  readonly enqueued: Array<Omit<EnqueueRequest, "signal"> & { at: number }> = [];
+  readonly leftQueue: string[] = [];
+  readonly surveys: SurveyRating[] = [];
+  readonly hangups: HangupCause[] = [];
+  readonly callbacks: CallbackRequest[] = [];
+  readonly transfers: TransferTarget[] = [];
+  readonly voicemails: string[] = [];
+  readonly events: IvrEvent[] = [];
+  readonly collects: CollectResult[] = [];
+  /** Plays, collectors and queue waits still open. */
+  open = 0;
+
+  #buffer: string[] = [];
+  #bargeIn: ((key: string) => void) | undefined;
+  #collector: DigitCollector | undefined;
+  #status: QueueStatus | null = null;
+  #answered = 0;
+
+  constructor(
+    private readonly script: CallerScript = {},
+    clock = new FakeClock(),
+  ) {
+    this.clock = clock;
+    for (const { at, key } of script.keys ?? []) clock.setTimer(() => this.#press(key), at);
+    if (script.hangupAt !== undefined) clock.setTimer(() => this.#hangup.abort(), script.hangupAt);
+  }
+
+  get hangupSignal(): AbortSignal {
+    return this.#hangup.signal;
+  }
+
+  /** Prompt names played so far, flattened, as "lang:name". */
+  get heard(): string[] {
+    return this.plays.flatMap((p) => p.prompts);
+  }
+
+  #press(key: string): void {
+    if (this.#hangup.signal.aborted) return;
+    if (this.#bargeIn) this.#bargeIn(key);
+    else if (this.#collector) this.#collector.feed(key);
+    else this.#buffer.push(key);
+  }
+
+  #scheduleAnswer(prompts: readonly PromptRef[]): void {
+    const next = this.script.answers?.[this.#answered];
+    if (!next) return;
+    let offset = 0;
+    for (const p of prompts) {
+      if (p.name === next.prompt) {
+        this.#answered++;
+        this.clock.setTimer(() => this.#press(next.key), offset + (next.afterMs ?? 500));
+        return;
+      }
+      offset += this.#duration(p);
+    }
+  }
+
+  #duration(ref: PromptRef): number {
+    return this.script.promptMs?.(ref) ?? (ref.name === "hold-music" ? 8000 : 1000);
+  }
+
+  play(prompts: readonly PromptRef[], options: PlayOptions): Promise<PlayResult> {
+    const log: PlayLog = {
+      at: this.clock.now(),
+      prompts: prompts.map((p) => `${p.lang}:${p.name}`),
+      bargeIn: options.bargeIn,
+      key: null,
+      stopped: false,
+    };
+    this.plays.push(log);
+    this.#scheduleAnswer(prompts);
+    // A key already buffered interrupts a barge-in prompt at once (type-ahead).
+    if (options.bargeIn && this.#buffer.length > 0) {
+      log.key = this.#buffer.shift() ?? null;
+      return Promise.resolve({ key: log.key, stopped: false });
+    }
+    if (options.signal.aborted) {
+      log.stopped = true;
+      return Promise.resolve({ key: null, stopped: true });
+    }
+    this.open++;
+    return new Promise((resolve) => {
+      const done = (r: PlayResult) => {
+        timer.cancel();
+        options.signal.removeEventListener("abort", onAbort);
+        if (this.#bargeIn === onKey) this.#bargeIn = undefined;
+        this.open--;
+        log.key = r.key;
+        log.stopped = r.stopped;
+        resolve(r);
+      };
+      const total = prompts.reduce((ms, p) => ms + this.#duration(p), 0);
+      const timer = this.clock.setTimer(() => done({ key: null, stopped: false }), total);
+      const onAbort = () => done({ key: null, stopped: true });
+      const onKey = (key: string) => done({ key, stopped: false });
+      options.signal.addEventListener("abort", onAbort, { once: true });
+      if (options.bargeIn) this.#bargeIn = onKey;
+    });
+  }
+
+  collectDigits(options: CollectOptions): Promise<CollectResult> {
+    const collector = new DigitCollector({ ...options }, this.clock);
+    const buffered = this.#buffer;
+    this.#buffer = [];
+    for (const key of buffered) collector.feed(key);
+    if (options.signal.aborted) collector.stop();
+    if (collector.done) return collector.result.then((r) => (this.collects.push(r), r));
+    this.open++;
+    this.#collector = collector;
+    const onAbort = () => collector.stop();
+    options.signal.addEventListener("abort", onAbort, { once: true });
+    return collector.result.then((r) => {
+      options.signal.removeEventListener("abort", onAbort);
+      if (this.#collector === collector) this.#collector = undefined;
+      this.open--;
+      this.collects.push(r);
+      return r;
+    });
+  }
+
+  enqueue(request: EnqueueRequest): Promise<QueueOutcome> {
+    const { signal, ...rest } = request;
+    this.enqueued.push({ ...rest, at: this.clock.now() });
+    const q = this.script.queues?.[request.queue];
+    if (!q) return Promise.reject(new Error(`no script for queue ${request.queue}`));
+    this.#status = q.status ?? { position: 1, estimatedWaitSeconds: 30 };
+    this.open++;
+    return new Promise((resolve) => {
+      const done = (o: QueueOutcome) => {
+        timer.cancel();
+        signal.removeEventListener("abort", onAbort);
+        this.#status = null;
+        this.open--;
+        resolve(o);
+      };
+      const timer = this.clock.setTimer(() => done(q.outcome), q.after);
+      const onAbort = () => {
+        this.leftQueue.push(request.queue);
+        done({ kind: "stopped" });
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  async queueStatus(): Promise<QueueStatus | null> {
+    return this.#status;
+  }
+
+  async transfer(target: TransferTarget): Promise<TransferResult> {
+    this.transfers.push(target);
+    return this.script.transfer ?? { ok: true };
+  }
+
+  voicemail(request: VoicemailRequest): Promise<{ recorded: boolean }> {
+    this.voicemails.push(request.mailbox);
+    // The message takes 5 s of fake time to leave.
+    return new Promise((resolve) => {
+      const t = this.clock.setTimer(() => resolve({ recorded: true }), 5000);
+      request.signal.addEventListener("abort", () => {
+        t.cancel();
+        resolve({ recorded: false });
+      });
+    });
+  }
+
+  async requestCallback(request: CallbackRequest): Promise<void> {
+    this.callbacks.push(request);
+  }
+
+  async recordSurvey(rating: SurveyRating): Promise<void> {
+    this.surveys.push(rating);
+  }
+
+  async hangup(cause: HangupCause): Promise<void> {
+    this.hangups.push(cause);
+  }
+
+  readonly calendar = {
+    isOpen: async (service: string, _at: number) => this.script.open?.[service] ?? false,
+  };
+
+  readonly lists = {
+    match: async (_number: string) => this.script.lists ?? [],
+  };
+
+  readonly http: HttpClient = (req) =>
+    this.script.http ? this.script.http(req) : Promise.reject(new Error("no http script"));
+
+  event(event: IvrEvent): void {
+    this.events.push(event);
+  }
+}
+
+export const audioCaller = { number: "13800001234", dialled: "12345", media: "audio" as const };
+export const videoCaller = { number: "13900005678", dialled: "12345", media: "video" as const };
