@@ -1,5 +1,7 @@
 // Public surface of @hotline12345/media. Keep it small and typed: acd-server
 // builds its embedded engine on exactly this.
+
+export { Bridge, type BridgeOptions } from "./bridge.js";
 export { type Clock, FakeClock, systemClock, type TimerHandle } from "./clock.js";
 export {
   ALL_DTMF_KEYS,
@@ -12,6 +14,15 @@ export {
 export { MediaError, MediaErrorCode } from "./errors.js";
 export { type G711Law, g711Decode, g711Encode, g711Transcode } from "./g711.js";
 export { dtmfTone, GoertzelDtmfDetector } from "./goertzel.js";
+export {
+  type AudioSink,
+  decodePrompt,
+  loadPrompt,
+  Player,
+  type PlayOptions,
+  type PlayResult,
+  type Prompt,
+} from "./player.js";
 export { PortAllocator } from "./port-allocator.js";
 export { parseRtcp, ReceptionStats, type RtcpPacket, RtcpType, serializeRtcp } from "./rtcp.js";
 export { parseRtp, type RtpPacket, serializeRtp } from "./rtp.js";
