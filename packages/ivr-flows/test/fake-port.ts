@@ -173,7 +173,12 @@ export class ScriptedPort implements CallPort {
     this.#buffer = [];
     for (const key of buffered) collector.feed(key);
     if (options.signal.aborted) collector.stop();
-    if (collector.done) return collector.result.then((r) => (this.collects.push(r), r));
+    if (collector.done) {
+      return collector.result.then((r) => {
+        this.collects.push(r);
+        return r;
+      });
+    }
     this.open++;
     this.#collector = collector;
     const onAbort = () => collector.stop();
