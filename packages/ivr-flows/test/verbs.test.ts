@@ -295,9 +295,10 @@ describe("http", () => {
     const { ids, result } = await run(
       http(),
       {
-        http: async (req) => (
-          seen.push(req), { status: 200, body: { customer: { vip: true, name: "张三" } } }
-        ),
+        http: async (req) => {
+          seen.push(req);
+          return { status: 200, body: { customer: { vip: true, name: "张三" } } };
+        },
       },
       { vars: { q: "a b&c" } },
     );
