@@ -12,8 +12,10 @@ export {
   telephoneEventPackets,
 } from "./dtmf.js";
 export { MediaError, MediaErrorCode } from "./errors.js";
+export { AudioFork, type AudioForkOptions, type ForkHeader, type ForkMode } from "./fork.js";
 export { type G711Law, g711Decode, g711Encode, g711Transcode } from "./g711.js";
 export { dtmfTone, GoertzelDtmfDetector } from "./goertzel.js";
+export { Mixer, type MixerParty, mixFrame, type PartyRole } from "./mixer.js";
 export {
   type AudioSink,
   decodePrompt,
@@ -24,6 +26,7 @@ export {
   type Prompt,
 } from "./player.js";
 export { PortAllocator } from "./port-allocator.js";
+export { type RecordingOptions, RecordingTap } from "./recorder.js";
 export { parseRtcp, ReceptionStats, type RtcpPacket, RtcpType, serializeRtcp } from "./rtcp.js";
 export { parseRtp, type RtpPacket, serializeRtp } from "./rtp.js";
 export {
@@ -33,4 +36,5 @@ export {
   type RtpEndpointOptions,
 } from "./rtp-endpoint.js";
 export type { CodecName, Direction, NegotiatedMedia } from "./sdp.js";
+export type { TapSource } from "./tap.js";
 export { encodeWav, IncrementalWavWriter, parseWav, type WavData, wavSamples } from "./wav.js";
