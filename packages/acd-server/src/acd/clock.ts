@@ -90,6 +90,8 @@ export class FakeClock implements Clock {
    */
   async advance(ms: number, settle?: () => Promise<void>): Promise<void> {
     const end = this.#now + ms;
+    // work already started finishes at the current instant, before time moves
+    if (settle) await settle();
     for (;;) {
       let idx = -1;
       for (let i = 0; i < this.#timers.length; i++) {

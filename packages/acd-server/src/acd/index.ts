@@ -1,4 +1,18 @@
 // Public surface of the ACD domain; the server imports only from here.
+
+export {
+  Acd,
+  type AcdEvents,
+  type AcdOptions,
+  type AgentStateEvent,
+  type AgentStats,
+  type EndReason,
+  type EnqueueRequest,
+  type EnqueueResult,
+  type LogoutReason,
+  type QueueStats,
+  type RequeueReason,
+} from "./acd.js";
 export {
   AGENT_TRANSITIONS,
   AgentState,

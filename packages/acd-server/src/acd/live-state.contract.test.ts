@@ -61,6 +61,7 @@ const item = (id: string, seq: number, priority = 0, queueId = "q1"): QueueItem 
   priority,
   seq,
   arrivedAt: seq * 1000,
+  queuedAt: seq * 1000,
 });
 
 const agent = (agentId: string, state: AgentLive["state"], version: number, idleSince = 0): AgentLive => ({

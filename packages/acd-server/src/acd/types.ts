@@ -70,8 +70,14 @@ export interface QueueItem {
   readonly priority: number;
   /** Global arrival order; kept when the item is requeued so it returns to its place. */
   readonly seq: number;
-  /** When the caller first entered a queue (ms). */
+  /** When the caller first entered a queue (ms): waits and service level count from here. */
   readonly arrivedAt: number;
+  /** When the item entered its current queue (ms): maximum wait counts from here. */
+  readonly queuedAt: number;
+  /** How many times maximum wait moved it to another queue (stops overflow loops). */
+  readonly overflowHops?: number;
+  /** For callback tasks: the call they came from. */
+  readonly originCallId?: string;
   /** Required language, if the IVR chose one. */
   readonly language?: string;
   /** Whitelisted callers bypass queue limits. */

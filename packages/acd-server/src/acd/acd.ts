@@ -1,0 +1,1202 @@
+import { AgentState, assertTransition, CALL_STATES } from "./agent-state.js";
+import type { Clock, TimerHandle } from "./clock.js";
+import { erlangCAsaMs, estimatedWaitMs } from "./erlang.js";
+import { AcdError, AcdErrorCode } from "./errors.js";
+import { TypedEmitter } from "./events.js";
+import { compareItems, type LiveState } from "./live-state.js";
+import type { AgentLive, AgentProfile, OverflowTarget, QueueConfig, QueueItem } from "./types.js";
+
+// ───────────────────────────── events ─────────────────────────────
+
+/** One row of agent history: every transition, with the time spent in the state it left. */
+export interface AgentStateEvent {
+  readonly agentId: string;
+  readonly from: AgentState;
+  readonly to: AgentState;
+  readonly reason?: string;
+  readonly itemId?: string;
+  readonly at: number;
+  /** When `from` began; `at − previousSince` is the time spent in it. */
+  readonly previousSince: number;
+}
+
+export type EndReason = "hangup" | "caller-hangup" | "agent-logout" | "agent-disconnect";
+export type RequeueReason = "no-answer" | "rejected" | "agent-logout" | "agent-disconnect";
+export type LogoutReason = "logout" | "disconnect";
+
+export interface AcdEvents {
+  "agent.state": AgentStateEvent;
+  "agent.wrapup": { readonly agentId: string; readonly untilMs: number; readonly at: number };
+  "call.queued": {
+    readonly item: QueueItem;
+    readonly position: number;
+    readonly estimatedWaitMs: number;
+    readonly at: number;
+  };
+  "call.rejected": {
+    readonly callId: string;
+    readonly queueId: string;
+    readonly reason: "queue-full";
+    readonly at: number;
+  };
+  "call.reserved": { readonly item: QueueItem; readonly agentId: string; readonly at: number };
+  "call.offered": {
+    readonly item: QueueItem;
+    readonly agentId: string;
+    readonly ringTimeoutMs: number;
+    readonly at: number;
+  };
+  "call.answered": {
+    readonly item: QueueItem;
+    readonly agentId: string;
+    readonly waitMs: number;
+    readonly withinServiceLevel: boolean;
+    readonly at: number;
+  };
+  "call.requeued": {
+    readonly item: QueueItem;
+    readonly agentId: string;
+    readonly reason: RequeueReason;
+    readonly at: number;
+  };
+  "call.ended": {
+    readonly item: QueueItem;
+    readonly agentId: string;
+    readonly reason: EndReason;
+    readonly at: number;
+  };
+  "call.abandoned": {
+    readonly item: QueueItem;
+    readonly stage: "queued" | "offered";
+    readonly waitMs: number;
+    readonly at: number;
+  };
+  "call.overflowed": {
+    readonly item: QueueItem;
+    readonly target: OverflowTarget;
+    readonly reason: "max-wait" | "max-size";
+    readonly at: number;
+  };
+  "call.transferred": {
+    readonly item: QueueItem;
+    readonly fromAgentId: string;
+    readonly toQueueId: string;
+    readonly at: number;
+  };
+  "call.position": {
+    readonly item: QueueItem;
+    readonly position: number;
+    readonly estimatedWaitMs: number;
+    readonly at: number;
+  };
+  /** A callback task entered a queue; `replaces` is the call it stands for. */
+  "callback.created": {
+    readonly task: QueueItem;
+    readonly replaces: string;
+    readonly origin: "request" | "missed" | "overflow";
+    readonly at: number;
+  };
+  /** Work that failed inside a timer (no caller to reject to). */
+  error: { readonly op: string; readonly error: unknown };
+}
+
+// ───────────────────────────── commands ─────────────────────────────
+
+export interface EnqueueRequest {
+  readonly callId: string;
+  readonly queueId: string;
+  readonly number: string;
+  readonly priority?: number;
+  readonly language?: string;
+  readonly whitelisted?: boolean;
+  readonly data?: Readonly<Record<string, string>>;
+}
+
+export type EnqueueResult =
+  | { readonly status: "queued"; readonly position: number; readonly estimatedWaitMs: number }
+  | { readonly status: "overflowed"; readonly target: OverflowTarget }
+  | { readonly status: "rejected"; readonly reason: "queue-full" };
+
+export interface QueueStats {
+  readonly queueId: string;
+  readonly waiting: number;
+  readonly longestWaitMs: number;
+  readonly agents: Readonly<Record<AgentState, number>>;
+  readonly answeredToday: number;
+  readonly abandonedToday: number;
+  /** Answered within the threshold / (answered + abandoned), today; 1 when nothing offered. */
+  readonly serviceLevelToday: number;
+  readonly ahtMs: number;
+  /** Erlang C average speed of answer for a new caller. */
+  readonly asaMs: number;
+}
+
+export interface AgentStats {
+  readonly agentId: string;
+  readonly callsHandled: number;
+  /** Time per state, current state counted up to now. */
+  readonly byState: Readonly<Record<AgentState, number>>;
+  /** NOT_READY time per reason code. */
+  readonly notReadyByReason: Readonly<Record<string, number>>;
+  readonly firstLoginAt?: number;
+}
+
+export interface AcdOptions {
+  readonly state: LiveState;
+  readonly clock: Clock;
+  readonly queues: readonly QueueConfig[];
+  readonly agents: readonly AgentProfile[];
+  /** Handle time assumed before any call has been handled. */
+  readonly defaultAhtMs?: number;
+  /** Window for arrival rate and handle times. */
+  readonly statsWindowMs?: number;
+  /** Offset of local time for "today" statistics (China: +480). */
+  readonly utcOffsetMinutes?: number;
+  /** Items looked at per queue in one routing decision (calls needing a language no ready agent speaks are skipped). */
+  readonly scanDepth?: number;
+  readonly onListenerError?: (err: unknown, event: keyof AcdEvents) => void;
+}
+
+const zeroStates = (): Record<AgentState, number> => ({
+  LOGGED_OUT: 0,
+  NOT_READY: 0,
+  READY: 0,
+  RESERVED: 0,
+  RINGING: 0,
+  ON_CALL: 0,
+  HOLD: 0,
+  WRAP_UP: 0,
+});
+
+interface AgentAccount {
+  byState: Record<AgentState, number>;
+  notReadyByReason: Record<string, number>;
+  callsHandled: number;
+  firstLoginAt?: number;
+  /** Last state and its start seen by this node. */
+  state: AgentState;
+  since: number;
+  reason?: string;
+}
+
+interface QueueCounters {
+  day: string;
+  answered: number;
+  answeredWithin: number;
+  abandoned: number;
+  arrivals: number[];
+  handleTimes: number[];
+}
+
+const isCallState = (s: AgentState) => CALL_STATES.has(s);
+
+/**
+ * The ACD service: a pure domain object fed commands and clock ticks. It owns no
+ * sockets and no SQL; live state sits behind {@link LiveState}, time behind
+ * {@link Clock}, and every change is announced on {@link Acd.events}.
+ *
+ * Commands on one node run one at a time (a promise chain), so the node's view
+ * is linearisable; across nodes, safety comes from the atomic LiveState
+ * operations (reservation, release, compare-and-set).
+ */
+export class Acd {
+  readonly events: TypedEmitter<AcdEvents>;
+  readonly #state: LiveState;
+  readonly #clock: Clock;
+  readonly #queues = new Map<string, QueueConfig>();
+  readonly #profiles = new Map<string, AgentProfile>();
+  /** agentId → queueId → skill score (sum of levels in the queue's required skills). */
+  readonly #eligible = new Map<string, Map<string, number>>();
+  readonly #itemTimers = new Map<string, { maxWait?: TimerHandle; announce?: TimerHandle }>();
+  readonly #agentTimers = new Map<string, { kind: "ring" | "wrap"; handle: TimerHandle; itemId?: string }>();
+  readonly #accounts = new Map<string, AgentAccount>();
+  readonly #counters = new Map<string, QueueCounters>();
+  readonly #answeredAt = new Map<string, number>();
+  readonly #rrLast = new Map<string, string>();
+  readonly #defaultAht: number;
+  readonly #window: number;
+  readonly #offset: number;
+  readonly #scanDepth: number;
+  #chain: Promise<unknown> = Promise.resolve();
+  #pending = 0;
+  #dispatchQueued = false;
+  #closed = false;
+
+  constructor(opts: AcdOptions) {
+    this.#state = opts.state;
+    this.#clock = opts.clock;
+    this.#defaultAht = opts.defaultAhtMs ?? 180_000;
+    this.#window = opts.statsWindowMs ?? 30 * 60_000;
+    this.#offset = opts.utcOffsetMinutes ?? 480;
+    this.#scanDepth = opts.scanDepth ?? 32;
+    this.events = new TypedEmitter<AcdEvents>(opts.onListenerError);
+    for (const q of opts.queues) this.#queues.set(q.id, q);
+    for (const q of opts.queues) {
+      if (q.overflow?.kind === "queue" && !this.#queues.has(q.overflow.queueId)) {
+        throw new AcdError(AcdErrorCode.InvalidConfig, `queue ${q.id} overflows to unknown queue`, {
+          queueId: q.id,
+        });
+      }
+    }
+    for (const a of opts.agents) this.#addProfile(a);
+  }
+
+  #addProfile(a: AgentProfile): void {
+    this.#profiles.set(a.id, a);
+    const m = new Map<string, number>();
+    for (const q of this.#queues.values()) {
+      let score = 0;
+      let ok = true;
+      for (const [skill, min] of Object.entries(q.requiredSkills)) {
+        const lvl = a.skills[skill] ?? 0;
+        if (lvl < min) ok = false;
+        score += lvl;
+      }
+      if (ok) m.set(q.id, score);
+    }
+    this.#eligible.set(a.id, m);
+  }
+
+  // ───────────── serialisation ─────────────
+
+  #run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new AcdError(AcdErrorCode.Closed, "ACD is closed"));
+    this.#pending++;
+    const p = this.#chain.then(fn);
+    this.#chain = p.then(
+      () => this.#pending--,
+      () => this.#pending--,
+    );
+    return p;
+  }
+
+  /** Runs work started by a timer; failures go to the `error` event. */
+  #fromTimer(op: string, fn: () => Promise<unknown>): void {
+    if (this.#closed) return;
+    this.#run(fn).catch((error: unknown) => this.events.emit("error", { op, error }));
+  }
+
+  /** Resolves when every command and timer-started job so far has finished. */
+  async idle(): Promise<void> {
+    while (this.#pending > 0) await this.#chain;
+  }
+
+  // ───────────── helpers ─────────────
+
+  #queue(id: string): QueueConfig {
+    const q = this.#queues.get(id);
+    if (!q) throw new AcdError(AcdErrorCode.UnknownQueue, `unknown queue ${id}`, { queueId: id });
+    return q;
+  }
+
+  #profile(id: string): AgentProfile {
+    const p = this.#profiles.get(id);
+    if (!p) throw new AcdError(AcdErrorCode.UnknownAgent, `unknown agent ${id}`, { agentId: id });
+    return p;
+  }
+
+  #day(now: number): string {
+    return new Date(now + this.#offset * 60_000).toISOString().slice(0, 10);
+  }
+
+  #countersFor(queueId: string): QueueCounters {
+    const day = this.#day(this.#clock.now());
+    let c = this.#counters.get(queueId);
+    if (!c || c.day !== day) {
+      c = {
+        day,
+        answered: 0,
+        answeredWithin: 0,
+        abandoned: 0,
+        arrivals: c?.arrivals ?? [],
+        handleTimes: c?.handleTimes ?? [],
+      };
+      this.#counters.set(queueId, c);
+    }
+    return c;
+  }
+
+  async #agent(agentId: string): Promise<AgentLive> {
+    this.#profile(agentId);
+    return (
+      (await this.#state.getAgent(agentId)) ?? {
+        agentId,
+        state: AgentState.LoggedOut,
+        since: this.#clock.now(),
+        idleSince: 0,
+        version: -1,
+      }
+    );
+  }
+
+  #clearItemTimers(itemId: string): void {
+    const t = this.#itemTimers.get(itemId);
+    if (t?.maxWait) this.#clock.clearTimer(t.maxWait);
+    if (t?.announce) this.#clock.clearTimer(t.announce);
+    this.#itemTimers.delete(itemId);
+  }
+
+  #clearAgentTimer(agentId: string): void {
+    const t = this.#agentTimers.get(agentId);
+    if (t) this.#clock.clearTimer(t.handle);
+    this.#agentTimers.delete(agentId);
+  }
+
+  /** Maximum wait and announcement timers for a waiting call. */
+  #armItemTimers(item: QueueItem): void {
+    this.#clearItemTimers(item.id);
+    if (item.kind !== "call") return; // callback tasks wait for an agent, no caller is listening
+    const q = this.#queue(item.queueId);
+    const timers: { maxWait?: TimerHandle; announce?: TimerHandle } = {};
+    this.#itemTimers.set(item.id, timers);
+    if (q.maxWaitMs > 0 && q.overflow && (item.overflowHops ?? 0) < 3) {
+      const left = Math.max(0, item.queuedAt + q.maxWaitMs - this.#clock.now());
+      timers.maxWait = this.#clock.setTimer(left, () => {
+        delete timers.maxWait;
+        this.#fromTimer("max-wait", () => this.#maxWait(item.id));
+      });
+    }
+    if (q.announceIntervalMs > 0) {
+      const tick = () => {
+        delete timers.announce;
+        this.#fromTimer("announce", async () => {
+          const pos = await this.#state.position(item.id);
+          if (!pos || this.#itemTimers.get(item.id) !== timers) return;
+          timers.announce = this.#clock.setTimer(q.announceIntervalMs, tick);
+          this.events.emit("call.position", {
+            item,
+            position: pos.position,
+            estimatedWaitMs: await this.#estimate(pos.queueId, pos.position),
+            at: this.#clock.now(),
+          });
+        });
+      };
+      timers.announce = this.#clock.setTimer(q.announceIntervalMs, tick);
+    }
+  }
+
+  /** Keeps per-agent time accounts and emits the history row. */
+  #afterTransition(prev: AgentLive, next: AgentLive): void {
+    const now = next.since;
+    let acc = this.#accounts.get(next.agentId);
+    if (!acc) {
+      acc = {
+        byState: zeroStates(),
+        notReadyByReason: {},
+        callsHandled: 0,
+        state: prev.state,
+        since: prev.since,
+        reason: prev.reason,
+      };
+      this.#accounts.set(next.agentId, acc);
+    }
+    const previousSince = acc.state === prev.state ? acc.since : prev.since;
+    if (acc.firstLoginAt === undefined) {
+      if (prev.state === AgentState.LoggedOut) acc.firstLoginAt = now;
+    } else {
+      const d = Math.max(0, now - previousSince);
+      acc.byState[prev.state] += d;
+      if (prev.state === AgentState.NotReady) {
+        const r = acc.reason ?? prev.reason ?? "unspecified";
+        acc.notReadyByReason[r] = (acc.notReadyByReason[r] ?? 0) + d;
+      }
+    }
+    acc.state = next.state;
+    acc.since = now;
+    acc.reason = next.reason;
+    if (prev.state !== AgentState.WrapUp || next.state !== AgentState.WrapUp) {
+      const t = this.#agentTimers.get(next.agentId);
+      if (
+        t &&
+        ((t.kind === "ring" && next.state !== AgentState.Ringing) ||
+          (t.kind === "wrap" && next.state !== AgentState.WrapUp))
+      ) {
+        this.#clearAgentTimer(next.agentId);
+      }
+    }
+    this.events.emit("agent.state", {
+      agentId: next.agentId,
+      from: prev.state,
+      to: next.state,
+      ...(next.reason !== undefined ? { reason: next.reason } : {}),
+      ...(next.itemId !== undefined ? { itemId: next.itemId } : {}),
+      at: now,
+      previousSince,
+    });
+    if (next.state === AgentState.Ready) this.#scheduleDispatch();
+  }
+
+  #nextRecord(cur: AgentLive, to: AgentState, reason?: string, itemId?: string): AgentLive {
+    const now = this.#clock.now();
+    return {
+      agentId: cur.agentId,
+      state: to,
+      ...(reason !== undefined ? { reason } : {}),
+      ...(itemId !== undefined ? { itemId } : {}),
+      since: now,
+      idleSince: to === AgentState.Ready ? now : cur.idleSince,
+      version: cur.version + 1,
+    };
+  }
+
+  /** Compare-and-set transition that keeps the agent's item (or none). Retries on a lost race. */
+  async #transition(
+    agentId: string,
+    to: AgentState,
+    reason?: string,
+    check?: (cur: AgentLive) => void,
+  ): Promise<AgentLive> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const cur = await this.#agent(agentId);
+      check?.(cur);
+      assertTransition(agentId, cur.state, to);
+      const keep = isCallState(to) ? cur.itemId : undefined;
+      if (!isCallState(to) && cur.itemId !== undefined) {
+        // leaving a call state always goes through release(); this guards the table
+        throw new AcdError(
+          AcdErrorCode.IllegalAgentTransition,
+          `agent ${agentId} still holds ${cur.itemId}`,
+          {
+            agentId,
+            from: cur.state,
+            to,
+          },
+        );
+      }
+      const next = this.#nextRecord(cur, to, reason, keep);
+      if (await this.#state.putAgent(cur.version, next)) {
+        this.#afterTransition(cur, next);
+        return next;
+      }
+    }
+    throw new AcdError(AcdErrorCode.IllegalAgentTransition, `agent ${agentId} changed concurrently`, {
+      agentId,
+    });
+  }
+
+  /** Releases the agent's item: deleted, or requeued (`requeue`). Returns false when the agent no longer holds it. */
+  async #release(
+    agentId: string,
+    itemId: string,
+    allowedFrom: readonly AgentState[],
+    to: AgentState,
+    reason: string | undefined,
+    requeue: (item: QueueItem) => QueueItem | undefined,
+    keepIdle = false,
+  ): Promise<{ item: QueueItem; prev: AgentLive; next: AgentLive; requeued?: QueueItem } | undefined> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const cur = await this.#agent(agentId);
+      if (cur.itemId !== itemId || !allowedFrom.includes(cur.state)) return undefined;
+      assertTransition(agentId, cur.state, to);
+      const item = await this.#state.getItem(itemId);
+      if (!item) return undefined;
+      const rq = requeue(item);
+      const base = this.#nextRecord(cur, to, reason);
+      const next = keepIdle ? { ...base, idleSince: cur.idleSince } : base;
+      if (await this.#state.release(cur.version, next, itemId, rq)) {
+        this.#afterTransition(cur, next);
+        return { item, prev: cur, next, ...(rq ? { requeued: rq } : {}) };
+      }
+    }
+    return undefined;
+  }
+
+  async #estimate(queueId: string, position: number): Promise<number> {
+    const agents = await this.#state.listAgents();
+    let staffed = 0;
+    for (const a of agents) {
+      if (a.state === AgentState.LoggedOut || a.state === AgentState.NotReady) continue;
+      if (this.#eligible.get(a.agentId)?.has(queueId)) staffed++;
+    }
+    return estimatedWaitMs(position, {
+      arrivalRatePerMs: this.#arrivalRate(queueId),
+      ahtMs: this.#aht(queueId),
+      staffed,
+    });
+  }
+
+  #aht(queueId: string): number {
+    const h = this.#countersFor(queueId).handleTimes;
+    return h.length === 0 ? this.#defaultAht : h.reduce((s, x) => s + x, 0) / h.length;
+  }
+
+  #arrivalRate(queueId: string): number {
+    const now = this.#clock.now();
+    const c = this.#countersFor(queueId);
+    c.arrivals = c.arrivals.filter((t) => t > now - this.#window);
+    return c.arrivals.length / this.#window;
+  }
+
+  // ───────────── routing ─────────────
+
+  #scheduleDispatch(): void {
+    if (this.#dispatchQueued || this.#closed) return;
+    this.#dispatchQueued = true;
+    this.#run(() => this.#dispatch()).catch((error: unknown) =>
+      this.events.emit("error", { op: "dispatch", error }),
+    );
+  }
+
+  /**
+   * Matches work to agents until nothing matches: the oldest highest-priority item
+   * that some READY eligible agent can take goes to the best such agent, by one
+   * atomic reservation. A lost race (another node took the item or the agent)
+   * just re-reads; repeated losses end the round, the next trigger retries.
+   */
+  async #dispatch(): Promise<void> {
+    this.#dispatchQueued = false;
+    let losses = 0;
+    while (losses < 5 && !this.#closed) {
+      const m = await this.#findMatch();
+      if (!m) return;
+      const reserved = await this.#state.reserve(m.item.id, m.agentId, this.#clock.now());
+      if (!reserved) {
+        losses++;
+        continue;
+      }
+      await this.#offer(m.item, m.queue, reserved);
+    }
+  }
+
+  /** One routing decision, without side effects (exposed for the bench). */
+  async #findMatch(): Promise<{ item: QueueItem; agentId: string; queue: QueueConfig } | undefined> {
+    const ready = await this.#state.readyAgents();
+    if (ready.length === 0) return undefined;
+    const byQueue = new Map<string, string[]>();
+    for (const r of ready) {
+      const el = this.#eligible.get(r.agentId);
+      if (!el) continue;
+      for (const q of el.keys()) {
+        const list = byQueue.get(q);
+        if (list) list.push(r.agentId);
+        else byQueue.set(q, [r.agentId]);
+      }
+    }
+    if (byQueue.size === 0) return undefined;
+    const heads = await this.#state.peekMany([...byQueue.keys()], this.#scanDepth);
+    let best: { item: QueueItem; cands: string[]; queue: QueueConfig } | undefined;
+    for (const [qid, items] of heads) {
+      const agents = byQueue.get(qid) ?? [];
+      for (const item of items) {
+        const lang = item.language;
+        const cands =
+          lang === undefined ? agents : agents.filter((a) => this.#profiles.get(a)?.languages.includes(lang));
+        if (cands.length === 0) continue;
+        if (!best || compareItems(item, best.item) < 0) best = { item, cands, queue: this.#queue(qid) };
+        break;
+      }
+    }
+    if (!best) return undefined;
+    return { item: best.item, agentId: this.#pickAgent(best.queue, best.cands), queue: best.queue };
+  }
+
+  /** Chooses among eligible READY agents (given longest idle first). */
+  #pickAgent(q: QueueConfig, cands: readonly string[]): string {
+    switch (q.strategy) {
+      case "skill-level-longest-idle": {
+        let best = cands[0]!;
+        let score = this.#eligible.get(best)?.get(q.id) ?? 0;
+        for (const a of cands) {
+          const s = this.#eligible.get(a)?.get(q.id) ?? 0;
+          if (s > score) {
+            best = a;
+            score = s;
+          }
+        }
+        return best;
+      }
+      case "round-robin": {
+        const sorted = [...cands].sort();
+        const last = this.#rrLast.get(q.id);
+        const next = (last !== undefined ? sorted.find((a) => a > last) : undefined) ?? sorted[0]!;
+        this.#rrLast.set(q.id, next);
+        return next;
+      }
+      // ring-all is not implemented as parallel ringing yet: it routes as longest idle.
+      default:
+        return cands[0]!;
+    }
+  }
+
+  async #offer(item: QueueItem, q: QueueConfig, reserved: AgentLive): Promise<void> {
+    const now = this.#clock.now();
+    this.#clearItemTimers(item.id);
+    const acc = this.#accounts.get(reserved.agentId);
+    const prev: AgentLive = {
+      agentId: reserved.agentId,
+      state: AgentState.Ready,
+      since: acc?.state === AgentState.Ready ? acc.since : reserved.idleSince,
+      idleSince: reserved.idleSince,
+      version: reserved.version - 1,
+    };
+    this.#afterTransition(prev, reserved);
+    this.events.emit("call.reserved", { item, agentId: reserved.agentId, at: now });
+    const ringing: AgentLive = { ...reserved, state: AgentState.Ringing, version: reserved.version + 1 };
+    if (!(await this.#state.putAgent(reserved.version, ringing))) return; // agent changed meanwhile (logout on another node)
+    this.#afterTransition(reserved, ringing);
+    const agentId = reserved.agentId;
+    this.#clearAgentTimer(agentId);
+    this.#agentTimers.set(agentId, {
+      kind: "ring",
+      itemId: item.id,
+      // RFC-free rule, from the issue: ring timeout → call back to its place, agent NOT_READY("no-answer")
+      handle: this.#clock.setTimer(q.ringTimeoutMs, () =>
+        this.#fromTimer("ring-timeout", () =>
+          this.#giveBack(agentId, item.id, AgentState.NotReady, "no-answer"),
+        ),
+      ),
+    });
+    this.events.emit("call.offered", { item, agentId, ringTimeoutMs: q.ringTimeoutMs, at: now });
+  }
+
+  /** Puts an offered item back at its original place (same seq) and moves the agent on. */
+  async #giveBack(agentId: string, itemId: string, to: AgentState, reason: string): Promise<boolean> {
+    const r = await this.#release(
+      agentId,
+      itemId,
+      [AgentState.Reserved, AgentState.Ringing],
+      to,
+      reason,
+      (item) => item, // same id, same priority, same seq: back to its original place
+    );
+    if (!r) return false;
+    const why: RequeueReason =
+      reason === "no-answer"
+        ? "no-answer"
+        : reason === "disconnect"
+          ? "agent-disconnect"
+          : reason === "logout"
+            ? "agent-logout"
+            : "rejected";
+    this.events.emit("call.requeued", { item: r.item, agentId, reason: why, at: this.#clock.now() });
+    this.#armItemTimers(r.item);
+    this.#scheduleDispatch();
+    return true;
+  }
+
+  async #maxWait(itemId: string): Promise<void> {
+    const item = await this.#state.getItem(itemId);
+    if (!item) return;
+    const q = this.#queue(item.queueId);
+    if (!q.overflow) return;
+    await this.#overflow(item, q.overflow, "max-wait", true);
+  }
+
+  /** Moves a waiting call to its queue's overflow target. `queued`: it is in the queue now. */
+  async #overflow(
+    item: QueueItem,
+    target: OverflowTarget,
+    reason: "max-wait" | "max-size",
+    queued: boolean,
+  ): Promise<boolean> {
+    const now = this.#clock.now();
+    let replacement: QueueItem | undefined;
+    if (target.kind === "queue") {
+      replacement = {
+        ...item,
+        queueId: target.queueId,
+        queuedAt: now,
+        overflowHops: (item.overflowHops ?? 0) + 1,
+      };
+    } else if (target.kind === "callback") {
+      replacement = { ...item, id: `cb:${item.id}`, kind: "callback", originCallId: item.id };
+    }
+    if (queued) {
+      if (!(await this.#state.replaceQueued(item.id, replacement))) return false;
+    } else if (replacement && !(await this.#state.enqueue(replacement))) {
+      return false;
+    }
+    this.#clearItemTimers(item.id);
+    this.events.emit("call.overflowed", { item, target, reason, at: now });
+    if (replacement && target.kind === "callback") {
+      this.events.emit("callback.created", {
+        task: replacement,
+        replaces: item.id,
+        origin: "overflow",
+        at: now,
+      });
+    }
+    if (replacement && target.kind === "queue") {
+      const pos = await this.#state.position(replacement.id);
+      this.events.emit("call.queued", {
+        item: replacement,
+        position: pos?.position ?? 0,
+        estimatedWaitMs: await this.#estimate(replacement.queueId, pos?.position ?? 1),
+        at: now,
+      });
+      this.#armItemTimers(replacement);
+    }
+    if (replacement) this.#scheduleDispatch();
+    return true;
+  }
+
+  #missedTask(item: QueueItem, seq: number): QueueItem {
+    return {
+      ...item,
+      id: `missed:${item.id}`,
+      kind: "missed-callback",
+      seq,
+      queuedAt: this.#clock.now(),
+      originCallId: item.id,
+    };
+  }
+
+  // ───────────── public commands ─────────────
+
+  /** A caller enters a queue (after IVR, lists and calendar were applied by the call session). */
+  enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
+    return this.#run(async () => {
+      const q = this.#queue(req.queueId);
+      const now = this.#clock.now();
+      const item: QueueItem = {
+        id: req.callId,
+        kind: "call",
+        queueId: q.id,
+        number: req.number,
+        priority: Math.max(0, Math.min(9, Math.trunc(req.priority ?? 0))),
+        seq: await this.#state.nextSeq(),
+        arrivedAt: now,
+        queuedAt: now,
+        ...(req.language !== undefined ? { language: req.language } : {}),
+        ...(req.whitelisted ? { whitelisted: true } : {}),
+        ...(req.data !== undefined ? { data: req.data } : {}),
+      };
+      this.#countersFor(q.id).arrivals.push(now);
+      if (q.maxSize > 0 && !item.whitelisted && (await this.#state.queueLength(q.id)) >= q.maxSize) {
+        if (q.overflow && (await this.#overflow(item, q.overflow, "max-size", false))) {
+          return { status: "overflowed", target: q.overflow };
+        }
+        this.events.emit("call.rejected", { callId: item.id, queueId: q.id, reason: "queue-full", at: now });
+        return { status: "rejected", reason: "queue-full" };
+      }
+      if (!(await this.#state.enqueue(item))) {
+        throw new AcdError(AcdErrorCode.DuplicateCall, `call ${req.callId} is already live`, {
+          callId: req.callId,
+        });
+      }
+      const pos = (await this.#state.position(item.id))?.position ?? 1;
+      const estimatedWaitMs = await this.#estimate(q.id, pos);
+      this.events.emit("call.queued", { item, position: pos, estimatedWaitMs, at: now });
+      this.#armItemTimers(item);
+      this.#scheduleDispatch();
+      return { status: "queued", position: pos, estimatedWaitMs };
+    });
+  }
+
+  login(agentId: string): Promise<AgentLive> {
+    return this.#run(async () => {
+      const cur = await this.#agent(agentId);
+      assertTransition(agentId, cur.state, AgentState.NotReady);
+      const next = this.#nextRecord(cur, AgentState.NotReady, "login");
+      if (!(await this.#state.putAgent(cur.version, next))) {
+        throw new AcdError(AcdErrorCode.IllegalAgentTransition, `agent ${agentId} changed concurrently`, {
+          agentId,
+        });
+      }
+      this.#afterTransition(cur, next);
+      return next;
+    });
+  }
+
+  /** Agent is ready for calls (also ends wrap-up). */
+  setReady(agentId: string): Promise<AgentLive> {
+    return this.#run(() => this.#transition(agentId, AgentState.Ready));
+  }
+
+  setNotReady(agentId: string, reason: string): Promise<AgentLive> {
+    return this.#run(() => this.#transition(agentId, AgentState.NotReady, reason));
+  }
+
+  endWrapUp(agentId: string): Promise<AgentLive> {
+    return this.#run(() =>
+      this.#transition(agentId, AgentState.Ready, undefined, (cur) => {
+        if (cur.state !== AgentState.WrapUp) assertTransition(agentId, cur.state, AgentState.WrapUp);
+      }),
+    );
+  }
+
+  /** Extends after-call work by `ms` from now. */
+  extendWrapUp(agentId: string, ms: number): Promise<void> {
+    return this.#run(async () => {
+      const cur = await this.#agent(agentId);
+      if (cur.state !== AgentState.WrapUp) assertTransition(agentId, cur.state, AgentState.WrapUp);
+      this.#armWrap(agentId, ms);
+      this.events.emit("agent.wrapup", { agentId, untilMs: this.#clock.now() + ms, at: this.#clock.now() });
+    });
+  }
+
+  #armWrap(agentId: string, ms: number): void {
+    this.#clearAgentTimer(agentId);
+    this.#agentTimers.set(agentId, {
+      kind: "wrap",
+      handle: this.#clock.setTimer(ms, () =>
+        this.#fromTimer("wrap-up-end", async () => {
+          const cur = await this.#state.getAgent(agentId);
+          if (cur?.state === AgentState.WrapUp) await this.#transition(agentId, AgentState.Ready);
+        }),
+      ),
+    });
+  }
+
+  #requireItem(cur: AgentLive, itemId: string | undefined): string {
+    if (cur.itemId === undefined || (itemId !== undefined && cur.itemId !== itemId)) {
+      throw new AcdError(
+        AcdErrorCode.NotAgentsCall,
+        `agent ${cur.agentId} does not hold ${itemId ?? "a call"}`,
+        {
+          agentId: cur.agentId,
+          itemId,
+        },
+      );
+    }
+    return cur.itemId;
+  }
+
+  /** The agent answered the offered call (or the callee of a callback answered). */
+  answered(agentId: string, itemId?: string): Promise<AgentLive> {
+    return this.#run(async () => {
+      const cur = await this.#agent(agentId);
+      const id = this.#requireItem(cur, itemId);
+      const next = await this.#transition(agentId, AgentState.OnCall, undefined, (c) => {
+        if (c.itemId !== id) this.#requireItem(c, id);
+      });
+      const item = await this.#state.getItem(id);
+      if (item) {
+        const now = this.#clock.now();
+        const q = this.#queue(item.queueId);
+        const waitMs = now - item.arrivedAt;
+        const within = waitMs <= q.serviceLevelMs;
+        if (item.kind === "call") {
+          const c = this.#countersFor(q.id);
+          c.answered++;
+          if (within) c.answeredWithin++;
+        }
+        this.#answeredAt.set(id, now);
+        this.events.emit("call.answered", { item, agentId, waitMs, withinServiceLevel: within, at: now });
+      }
+      return next;
+    });
+  }
+
+  hold(agentId: string): Promise<AgentLive> {
+    return this.#run(() => this.#transition(agentId, AgentState.Hold));
+  }
+
+  retrieve(agentId: string): Promise<AgentLive> {
+    return this.#run(() =>
+      this.#transition(agentId, AgentState.OnCall, undefined, (cur) => {
+        if (cur.state !== AgentState.Hold) assertTransition(agentId, cur.state, AgentState.Hold);
+      }),
+    );
+  }
+
+  /** The agent refused the offer (declined on the softphone): same as a ring timeout. */
+  reject(agentId: string, itemId: string): Promise<boolean> {
+    return this.#run(() => this.#giveBack(agentId, itemId, AgentState.NotReady, "no-answer"));
+  }
+
+  /** The call ended while connected to the agent; the agent enters wrap-up. */
+  hangup(agentId: string, itemId?: string): Promise<boolean> {
+    return this.#run(async () => {
+      const cur = await this.#agent(agentId);
+      const id = this.#requireItem(cur, itemId);
+      return await this.#endCall(agentId, id, "hangup");
+    });
+  }
+
+  async #endCall(agentId: string, itemId: string, reason: EndReason): Promise<boolean> {
+    const cur = await this.#agent(agentId);
+    if (cur.state !== AgentState.OnCall && cur.state !== AgentState.Hold) {
+      assertTransition(agentId, cur.state, AgentState.WrapUp);
+    }
+    const r = await this.#release(
+      agentId,
+      itemId,
+      [AgentState.OnCall, AgentState.Hold],
+      AgentState.WrapUp,
+      undefined,
+      () => undefined,
+    );
+    if (!r) return false;
+    const now = this.#clock.now();
+    const q = this.#queues.get(r.item.queueId);
+    const answeredAt = this.#answeredAt.get(itemId);
+    this.#answeredAt.delete(itemId);
+    if (q && answeredAt !== undefined) {
+      const c = this.#countersFor(q.id);
+      c.handleTimes.push(now - answeredAt + q.wrapUpMs);
+      if (c.handleTimes.length > 100) c.handleTimes.shift();
+    }
+    const acc = this.#accounts.get(agentId);
+    if (acc) acc.callsHandled++;
+    this.events.emit("call.ended", { item: r.item, agentId, reason, at: now });
+    this.#armWrap(agentId, q?.wrapUpMs ?? 0);
+    return true;
+  }
+
+  /**
+   * The agent logs out or their connection is lost. A call that was reserved or
+   * ringing goes back to its original place; a connected call ends for the agent.
+   */
+  logout(agentId: string, reason: LogoutReason = "logout"): Promise<AgentLive> {
+    return this.#run(async () => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const cur = await this.#agent(agentId);
+        if (cur.state === AgentState.LoggedOut) return cur;
+        if (cur.itemId !== undefined) {
+          if (cur.state === AgentState.Reserved || cur.state === AgentState.Ringing) {
+            await this.#giveBack(agentId, cur.itemId, AgentState.LoggedOut, reason);
+          } else {
+            const r = await this.#release(
+              agentId,
+              cur.itemId,
+              [AgentState.OnCall, AgentState.Hold],
+              AgentState.LoggedOut,
+              reason,
+              () => undefined,
+            );
+            if (r) {
+              this.#answeredAt.delete(r.item.id);
+              this.events.emit("call.ended", {
+                item: r.item,
+                agentId,
+                reason: reason === "logout" ? "agent-logout" : "agent-disconnect",
+                at: this.#clock.now(),
+              });
+            }
+          }
+        } else {
+          const next = this.#nextRecord(cur, AgentState.LoggedOut, reason);
+          if (await this.#state.putAgent(cur.version, next)) this.#afterTransition(cur, next);
+        }
+        const after = await this.#agent(agentId);
+        if (after.state === AgentState.LoggedOut) {
+          this.#clearAgentTimer(agentId);
+          return after;
+        }
+      }
+      throw new AcdError(AcdErrorCode.IllegalAgentTransition, `agent ${agentId} changed concurrently`, {
+        agentId,
+      });
+    });
+  }
+
+  /**
+   * The caller hung up. Waiting or being offered: the call is abandoned and
+   * becomes a missed-call callback task. Connected: the agent enters wrap-up.
+   * Returns false when the call is not live here (idempotent).
+   */
+  abandon(callId: string): Promise<boolean> {
+    return this.#run(async () => {
+      const now = this.#clock.now();
+      const queued = await this.#state.getItem(callId);
+      if (queued?.kind !== "call") return false;
+      const task = this.#missedTask(queued, await this.#state.nextSeq());
+      const removed = await this.#state.replaceQueued(callId, task);
+      if (removed) {
+        this.#clearItemTimers(callId);
+        this.#countersFor(removed.queueId).abandoned++;
+        this.events.emit("call.abandoned", {
+          item: removed,
+          stage: "queued",
+          waitMs: now - removed.arrivedAt,
+          at: now,
+        });
+        this.events.emit("callback.created", { task, replaces: callId, origin: "missed", at: now });
+        this.#scheduleDispatch();
+        return true;
+      }
+      const agentId = await this.#state.holder(callId);
+      if (agentId === undefined) return false;
+      const cur = await this.#agent(agentId);
+      if (cur.state === AgentState.OnCall || cur.state === AgentState.Hold) {
+        return await this.#endCall(agentId, callId, "caller-hangup");
+      }
+      // offered but not answered: not the agent's fault, so they stay READY and keep their idle rank
+      const r = await this.#release(
+        agentId,
+        callId,
+        [AgentState.Reserved, AgentState.Ringing],
+        AgentState.Ready,
+        undefined,
+        () => task,
+        true,
+      );
+      if (!r) return false;
+      this.#countersFor(r.item.queueId).abandoned++;
+      this.events.emit("call.abandoned", {
+        item: r.item,
+        stage: "offered",
+        waitMs: now - r.item.arrivedAt,
+        at: now,
+      });
+      this.events.emit("callback.created", { task, replaces: callId, origin: "missed", at: now });
+      return true;
+    });
+  }
+
+  /** The caller leaves the queue but keeps their place: a callback task takes it. */
+  requestCallback(callId: string): Promise<QueueItem | undefined> {
+    return this.#run(async () => {
+      const item = await this.#state.getItem(callId);
+      if (item?.kind !== "call") return undefined;
+      const task: QueueItem = { ...item, id: `cb:${callId}`, kind: "callback", originCallId: callId };
+      if (!(await this.#state.replaceQueued(callId, task))) return undefined;
+      this.#clearItemTimers(callId);
+      this.events.emit("callback.created", {
+        task,
+        replaces: callId,
+        origin: "request",
+        at: this.#clock.now(),
+      });
+      return task;
+    });
+  }
+
+  /** Blind transfer of the agent's connected call to another queue; the agent enters wrap-up. */
+  transfer(agentId: string, itemId: string, toQueueId: string): Promise<boolean> {
+    return this.#run(async () => {
+      const target = this.#queue(toQueueId);
+      const cur = await this.#agent(agentId);
+      this.#requireItem(cur, itemId);
+      const now = this.#clock.now();
+      // The caller keeps their original arrival (seq): they have waited longest already.
+      const r = await this.#release(
+        agentId,
+        itemId,
+        [AgentState.OnCall, AgentState.Hold],
+        AgentState.WrapUp,
+        undefined,
+        (item) => ({ ...item, kind: "call", queueId: target.id, queuedAt: now }),
+      );
+      if (!r?.requeued) return false;
+      this.#answeredAt.delete(itemId);
+      const acc = this.#accounts.get(agentId);
+      if (acc) acc.callsHandled++;
+      this.events.emit("call.transferred", { item: r.requeued, fromAgentId: agentId, toQueueId, at: now });
+      const pos = (await this.#state.position(itemId))?.position ?? 1;
+      this.events.emit("call.queued", {
+        item: r.requeued,
+        position: pos,
+        estimatedWaitMs: await this.#estimate(toQueueId, pos),
+        at: now,
+      });
+      this.#armItemTimers(r.requeued);
+      this.#armWrap(agentId, this.#queues.get(r.item.queueId)?.wrapUpMs ?? 0);
+      this.#scheduleDispatch();
+      return true;
+    });
+  }
+
+  /** A READY agent takes a specific waiting item (e.g. works a callback task by hand). */
+  claim(agentId: string, itemId: string): Promise<boolean> {
+    return this.#run(async () => {
+      const item = await this.#state.getItem(itemId);
+      if (!item) throw new AcdError(AcdErrorCode.UnknownCall, `no waiting item ${itemId}`, { itemId });
+      if (!this.#eligible.get(agentId)?.has(item.queueId)) {
+        throw new AcdError(
+          AcdErrorCode.NotAgentsCall,
+          `agent ${agentId} is not eligible for ${item.queueId}`,
+          {
+            agentId,
+            itemId,
+          },
+        );
+      }
+      const reserved = await this.#state.reserve(itemId, agentId, this.#clock.now());
+      if (!reserved) return false;
+      await this.#offer(item, this.#queue(item.queueId), reserved);
+      return true;
+    });
+  }
+
+  // ───────────── queries ─────────────
+
+  /** Position and estimated wait of a waiting call, for announcements. */
+  async position(
+    callId: string,
+  ): Promise<{ queueId: string; position: number; estimatedWaitMs: number } | undefined> {
+    const pos = await this.#state.position(callId);
+    if (!pos) return undefined;
+    return { ...pos, estimatedWaitMs: await this.#estimate(pos.queueId, pos.position) };
+  }
+
+  agent(agentId: string): Promise<AgentLive> {
+    return this.#agent(agentId);
+  }
+
+  /** Agent time per state and not-ready reason, as seen by this node. */
+  agentStats(agentId: string): AgentStats {
+    this.#profile(agentId);
+    const acc = this.#accounts.get(agentId);
+    const byState = { ...(acc?.byState ?? zeroStates()) };
+    const notReadyByReason = { ...(acc?.notReadyByReason ?? {}) };
+    if (acc && acc.firstLoginAt !== undefined) {
+      const d = this.#clock.now() - acc.since;
+      byState[acc.state] += d;
+      if (acc.state === AgentState.NotReady) {
+        const r = acc.reason ?? "unspecified";
+        notReadyByReason[r] = (notReadyByReason[r] ?? 0) + d;
+      }
+    }
+    return {
+      agentId,
+      callsHandled: acc?.callsHandled ?? 0,
+      byState,
+      notReadyByReason,
+      ...(acc?.firstLoginAt !== undefined ? { firstLoginAt: acc.firstLoginAt } : {}),
+    };
+  }
+
+  async queueStats(queueId: string): Promise<QueueStats> {
+    const q = this.#queue(queueId);
+    const now = this.#clock.now();
+    const waiting = await this.#state.queueLength(q.id);
+    const items = await this.#state.peek(q.id, waiting);
+    let oldest = now;
+    for (const i of items) if (i.kind === "call" && i.arrivedAt < oldest) oldest = i.arrivedAt;
+    const agents = zeroStates();
+    let staffed = 0;
+    for (const a of await this.#state.listAgents()) {
+      if (!this.#eligible.get(a.agentId)?.has(q.id)) continue;
+      agents[a.state]++;
+      if (a.state !== AgentState.LoggedOut && a.state !== AgentState.NotReady) staffed++;
+    }
+    const c = this.#countersFor(q.id);
+    const offered = c.answered + c.abandoned;
+    const ahtMs = this.#aht(q.id);
+    return {
+      queueId: q.id,
+      waiting,
+      longestWaitMs: now - oldest,
+      agents,
+      answeredToday: c.answered,
+      abandonedToday: c.abandoned,
+      serviceLevelToday: offered === 0 ? 1 : c.answeredWithin / offered,
+      ahtMs,
+      asaMs: erlangCAsaMs({ arrivalRatePerMs: this.#arrivalRate(q.id), ahtMs, staffed }),
+    };
+  }
+
+  /** One routing decision without acting on it (for the benchmark). */
+  decide(): Promise<{ itemId: string; agentId: string } | undefined> {
+    return this.#findMatch().then((m) => (m ? { itemId: m.item.id, agentId: m.agentId } : undefined));
+  }
+
+  /** Number of armed timers owned by this ACD (tests assert no leaks). */
+  get timerCount(): number {
+    let n = this.#agentTimers.size;
+    for (const t of this.#itemTimers.values()) n += (t.maxWait ? 1 : 0) + (t.announce ? 1 : 0);
+    return n;
+  }
+
+  /** Stops timers and refuses further commands. Idempotent. Does not close the LiveState. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.idle();
+    this.#closed = true;
+    for (const id of [...this.#itemTimers.keys()]) this.#clearItemTimers(id);
+    for (const id of [...this.#agentTimers.keys()]) this.#clearAgentTimer(id);
+    this.events.removeAllListeners();
+  }
+}
