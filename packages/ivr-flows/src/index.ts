@@ -4,6 +4,7 @@
 export { defaultFlow } from "./default-flow.js";
 export { DigitCollector, type DigitCollectorOptions } from "./digit-collector.js";
 export { type FlowIssue, IvrError, IvrErrorCode } from "./errors.js";
+export { type FetchClientOptions, fetchHttpClient } from "./http-client.js";
 export {
   DEFAULT_MAX_STEPS,
   type FlowEnd,

@@ -10,6 +10,7 @@ import { DigitCollector } from "../src/digit-collector.js";
 import type {
   CallbackRequest,
   CallPort,
+  Clock,
   CollectOptions,
   CollectResult,
   EnqueueRequest,
@@ -62,8 +63,8 @@ export interface PlayLog {
   stopped: boolean;
 }
 
-export class ScriptedPort implements CallPort {
-  readonly clock: FakeClock;
+export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
+  readonly clock: C;
   /** Aborted at the scripted hangup: pass `hangupSignal` to runFlow. */
   readonly #hangup = new AbortController();
   readonly plays: PlayLog[] = [];
@@ -85,10 +86,14 @@ export class ScriptedPort implements CallPort {
   #status: QueueStatus | null = null;
   #answered = 0;
 
+  constructor(script?: CallerScript);
+  constructor(script: CallerScript, clock: C);
   constructor(
     private readonly script: CallerScript = {},
-    clock = new FakeClock(),
+    clock?: C,
   ) {
+    // Without a clock the port runs in fake time (the default type parameter).
+    clock ??= new FakeClock() as unknown as C;
     this.clock = clock;
     for (const { at, key } of script.keys ?? []) clock.setTimer(() => this.#press(key), at);
     if (script.hangupAt !== undefined) clock.setTimer(() => this.#hangup.abort(), script.hangupAt);
