@@ -87,6 +87,7 @@ export const defaultFlow = {
       announce: { everyMs: 30_000, firstAfterMs: 0 },
       next: "survey",
       overflow: "english-closed",
+      callback: "goodbye",
     },
     "english-closed": {
       verb: "callback-offer",
@@ -114,6 +115,7 @@ export const defaultFlow = {
       data: { language: "zh", service: "sign-language" },
       next: "survey",
       overflow: "sign-closed",
+      callback: "goodbye",
     },
     "sign-closed": {
       verb: "callback-offer",
