@@ -1,0 +1,108 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { SessionService } from "../auth/sessions.js";
+import type { TokenService } from "../auth/tokens.js";
+import type { Metrics } from "../metrics.js";
+import { installErrorHandler } from "./error-handler.js";
+import { installGuard } from "./guard.js";
+import { authRoutes } from "./routes/auth.js";
+import { type DirectoryDeps, directoryRoutes } from "./routes/directory.js";
+
+export interface AppDeps extends DirectoryDeps {
+  log: Logger;
+  tokens: TokenService;
+  sessions: SessionService;
+  metrics: Metrics;
+  version: string;
+}
+
+/**
+ * The HTTP application: REST API with OpenAPI at /docs, health, readiness and metrics.
+ * Built without listening, so tests drive it with inject().
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "hotline12345 API",
+        version: deps.version,
+        description: "12345 government service hotline call center",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
+  // The swagger-ui plugin adds its own routes; they are public.
+  installGuard(app, deps.tokens);
+
+  app.addHook("onResponse", async (req, reply) => {
+    const route = req.routeOptions.url ?? "unmatched";
+    deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.get(
+    "/healthz",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["ops"],
+        summary: "Liveness",
+        response: { 200: z.object({ status: z.literal("ok") }) },
+      },
+    },
+    async () => ({ status: "ok" as const }),
+  );
+  app.get(
+    "/readyz",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["ops"],
+        summary: "Readiness: the store answers",
+        response: {
+          200: z.object({ status: z.literal("ready"), store: z.string() }),
+          503: z.object({ code: z.string(), message: z.string() }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      if (await deps.store.ping()) return { status: "ready" as const, store: deps.store.kind };
+      return reply.status(503).send({ code: "HOTLINE_ERR_NOT_READY", message: "the store does not answer" });
+    },
+  );
+  app.get(
+    "/metrics",
+    { config: { public: true }, schema: { tags: ["ops"], summary: "Prometheus metrics", hide: false } },
+    async (_req, reply) => {
+      void reply.header("content-type", deps.metrics.registry.contentType);
+      return deps.metrics.registry.metrics();
+    },
+  );
+
+  await app.register(authRoutes, { sessions: deps.sessions });
+  await app.register(directoryRoutes, deps);
+  return app;
+}

@@ -1,0 +1,93 @@
+/**
+ * The typed socket.io event catalogue, shared with the softphone (which imports these types
+ * only). Server → client events are pushed into rooms; client → server events carry an ack.
+ *
+ * Rooms: `agent:<userId>` (one agent's desk), `queue:<queueId>` (members of a queue),
+ * `supervisors` (supervisors and admins: the board and the wall screen).
+ */
+import type { Role } from "../store/tables.js";
+
+export type AgentStateName =
+  | "LOGGED_OUT"
+  | "NOT_READY"
+  | "READY"
+  | "RESERVED"
+  | "RINGING"
+  | "ON_CALL"
+  | "HOLD"
+  | "WRAP_UP";
+
+export interface HelloEvent {
+  userId: string;
+  role: Role;
+  displayName: string;
+  rooms: string[];
+  serverTime: string;
+}
+
+export interface AgentStateEvent {
+  agentId: string;
+  state: AgentStateName;
+  reason?: string;
+  since: string;
+}
+
+export interface QueueStatsEvent {
+  queueId: string;
+  waiting: number;
+  longestWaitSeconds: number;
+  agentsReady: number;
+  serviceLevel: number | null;
+}
+
+export interface CallOfferedEvent {
+  callId: string;
+  queueId: string;
+  /** Masked (138****1234) unless the receiver's role may see numbers. */
+  caller: string;
+  waitedSeconds: number;
+  attached: Record<string, string>;
+  screenPopUrl?: string;
+}
+
+export interface CallEndedEvent {
+  callId: string;
+  cause: string;
+}
+
+export interface AlarmEvent {
+  id: string;
+  kind: "trunk-down" | "trunk-up" | "queue-overflow" | "store-down";
+  severity: "info" | "warning" | "critical";
+  message: string;
+  at: string;
+}
+
+export interface ServerToClientEvents {
+  hello: (e: HelloEvent) => void;
+  "agent.state": (e: AgentStateEvent) => void;
+  "queue.stats": (e: QueueStatsEvent) => void;
+  "call.offered": (e: CallOfferedEvent) => void;
+  "call.ended": (e: CallEndedEvent) => void;
+  alarm: (e: AlarmEvent) => void;
+}
+
+export type Ack<T> = (result: { ok: true; data: T } | { ok: false; code: string; message: string }) => void;
+
+export interface ClientToServerEvents {
+  /** Round-trip check; also tells the client the server's clock. */
+  ping: (ack: Ack<{ serverTime: string }>) => void;
+}
+
+/** Per-socket data kept by the server. */
+export interface SocketData {
+  userId: string;
+  role: Role;
+  displayName: string;
+}
+
+export const rooms = {
+  agent: (userId: string) => `agent:${userId}`,
+  queue: (queueId: string) => `queue:${queueId}`,
+  supervisors: "supervisors",
+} as const;

@@ -1,0 +1,128 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { buildApp } from "./api/app.js";
+import { SessionService } from "./auth/sessions.js";
+import { TokenService } from "./auth/tokens.js";
+import { type Config, demoDataEnabled } from "./config/config.js";
+import { accountsWithDemoPasswords, seedDemoData } from "./demo/seed.js";
+import { CalendarDirectory } from "./directory/calendars.js";
+import { ListDirectory } from "./directory/lists.js";
+import { QueueDirectory } from "./directory/queues.js";
+import { UserDirectory } from "./directory/users.js";
+import { attachEventServer, type EventServer } from "./events/socket.js";
+import { createMetrics } from "./metrics.js";
+import { openStore, type Store } from "./store/store.js";
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly io: EventServer;
+  readonly store: Store;
+  /** http://host:port the server listens on. */
+  readonly url: string;
+  /** Stops accepting, lets in-flight requests finish (up to drainSeconds), closes everything. Idempotent. */
+  close(): Promise<void>;
+}
+
+const version = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+export class StartupRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StartupRefused";
+  }
+}
+
+export async function startServer(
+  config: Config,
+  log: Logger,
+  options: { store?: Store } = {},
+): Promise<RunningServer> {
+  const store =
+    options.store ??
+    (await openStore(
+      config.database.url
+        ? { kind: "postgres", url: config.database.url }
+        : { kind: "pglite", dataDir: join(config.dataDir, "pglite") },
+    ));
+  try {
+    if (demoDataEnabled(config)) await seedDemoData(store, log);
+    if (config.env === "production") {
+      const demo = await accountsWithDemoPasswords(store);
+      if (demo.length > 0) {
+        throw new StartupRefused(
+          `refusing to run in production: accounts ${demo.join(", ")} still have their demo password (hotline-<id>); change them or delete the accounts`,
+        );
+      }
+    }
+  } catch (err) {
+    if (!options.store) await store.close();
+    throw err;
+  }
+
+  const metrics = createMetrics();
+  const tokens = new TokenService(
+    config.auth.jwtSecret,
+    config.auth.accessTokenSeconds,
+    config.auth.refreshTokenSeconds,
+  );
+  if (!config.auth.jwtSecret)
+    log.warn("HOTLINE_JWT_SECRET not set: tokens are signed with a random key and end at restart");
+  const sessions = new SessionService(
+    store,
+    tokens,
+    {
+      perUser: config.auth.loginAttemptsPerUser,
+      perAddress: config.auth.loginAttemptsPerAddress,
+      windowSeconds: config.auth.loginWindowSeconds,
+    },
+    metrics,
+    log,
+  );
+  const app = await buildApp({
+    log,
+    store,
+    tokens,
+    sessions,
+    metrics,
+    version,
+    users: new UserDirectory(store, config.sip.domain),
+    queues: new QueueDirectory(store),
+    lists: new ListDirectory(store),
+    calendars: new CalendarDirectory(store),
+  });
+  const io = attachEventServer(app.server, { tokens, store, log });
+  io.on("connection", (socket) => {
+    metrics.socketClients.inc();
+    socket.on("disconnect", () => metrics.socketClients.dec());
+  });
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.http.port;
+  const url = `http://${config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host}:${port}`;
+  log.info({ url, store: store.kind, docs: `${url}/docs` }, "hotline12345 acd-server listening");
+
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    io,
+    store,
+    url,
+    close() {
+      closing ??= (async () => {
+        log.info("draining");
+        const drain = new Promise<void>((resolve) =>
+          setTimeout(resolve, config.http.drainSeconds * 1000).unref(),
+        );
+        io.disconnectSockets(true);
+        await Promise.race([Promise.all([io.close().catch(() => {}), app.close()]), drain]);
+        if (!options.store) await store.close();
+        log.info("stopped");
+      })();
+      return closing;
+    },
+  };
+}

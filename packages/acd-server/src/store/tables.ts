@@ -1,0 +1,142 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/** Row types of the schema in ./migrations, for the typed query layer. */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type Role = "agent" | "supervisor" | "admin";
+export const roles: readonly Role[] = ["agent", "supervisor", "admin"];
+
+export interface UsersTable {
+  id: string;
+  display_name: string;
+  role: Role;
+  password_hash: string;
+  sip_realm: string;
+  sip_ha1_md5: string;
+  sip_ha1_sha256: string;
+  languages: string[];
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SkillsTable {
+  id: string;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+}
+
+export interface UserSkillsTable {
+  user_id: string;
+  skill_id: string;
+  level: number;
+}
+
+export type QueueStrategy = "longest-idle" | "skill-then-longest-idle" | "round-robin" | "ring-all";
+
+export interface QueuesTable {
+  id: string;
+  name: string;
+  strategy: ColumnType<QueueStrategy, QueueStrategy | undefined, QueueStrategy>;
+  ring_timeout_s: ColumnType<number, number | undefined, number>;
+  max_wait_s: ColumnType<number, number | undefined, number>;
+  max_size: ColumnType<number, number | undefined, number>;
+  overflow_target: string | null;
+  announce_interval_s: ColumnType<number, number | undefined, number>;
+  service_level_s: ColumnType<number, number | undefined, number>;
+  wrap_up_s: ColumnType<number, number | undefined, number>;
+  calendar_id: string | null;
+  screen_pop_url: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface QueueSkillsTable {
+  queue_id: string;
+  skill_id: string;
+  min_level: ColumnType<number, number | undefined, number>;
+}
+
+export interface QueueMembersTable {
+  queue_id: string;
+  user_id: string;
+}
+
+export type ListName = "black" | "white" | "priority";
+
+export interface ListEntriesTable {
+  id: Generated<string>;
+  list: ListName;
+  pattern: string;
+  match: ColumnType<"exact" | "prefix", "exact" | "prefix" | undefined, "exact" | "prefix">;
+  action: string | null;
+  priority: number | null;
+  reason: ColumnType<string, string | undefined, string>;
+  expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  added_by: string;
+  created_at: Timestamp;
+}
+
+export type WeeklyHours = Record<
+  "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun",
+  Array<[string, string]>
+>;
+
+export interface CalendarsTable {
+  id: string;
+  name: string;
+  time_zone: ColumnType<string, string | undefined, string>;
+  weekly: Json<WeeklyHours>;
+  updated_at: Timestamp;
+}
+
+export interface CalendarDaysTable {
+  calendar_id: string;
+  day: ColumnType<string, string, string>;
+  kind: "holiday" | "workday" | "closed";
+  name: ColumnType<string, string | undefined, string>;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  source_ip: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  entity: string;
+  entity_id: string;
+  before: Json<unknown> | null;
+  after: Json<unknown> | null;
+  source_ip: string | null;
+}
+
+export interface Tables {
+  users: UsersTable;
+  skills: SkillsTable;
+  user_skills: UserSkillsTable;
+  queues: QueuesTable;
+  queue_skills: QueueSkillsTable;
+  queue_members: QueueMembersTable;
+  list_entries: ListEntriesTable;
+  calendars: CalendarsTable;
+  calendar_days: CalendarDaysTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type QueueRow = Selectable<QueuesTable>;
+export type ListEntryRow = Selectable<ListEntriesTable>;
+export type AuditRow = Selectable<AuditLogTable>;
