@@ -11,6 +11,15 @@ export {
   TelephoneEventReceiver,
   telephoneEventPackets,
 } from "./dtmf.js";
+export {
+  type Conference,
+  type EndpointEvents,
+  EndpointHandle,
+  MediaEngine,
+  type MediaEngineOptions,
+  type Playback,
+  type Recording,
+} from "./engine.js";
 export { MediaError, MediaErrorCode } from "./errors.js";
 export { AudioFork, type AudioForkOptions, type ForkHeader, type ForkMode } from "./fork.js";
 export { type G711Law, g711Decode, g711Encode, g711Transcode } from "./g711.js";
@@ -26,6 +35,7 @@ export {
   type Prompt,
 } from "./player.js";
 export { PortAllocator } from "./port-allocator.js";
+export type { WorkerStats } from "./protocol.js";
 export { type RecordingOptions, RecordingTap } from "./recorder.js";
 export { parseRtcp, ReceptionStats, type RtcpPacket, RtcpType, serializeRtcp } from "./rtcp.js";
 export { parseRtp, type RtpPacket, serializeRtp } from "./rtp.js";

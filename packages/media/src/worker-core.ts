@@ -1,0 +1,219 @@
+import { Bridge } from "./bridge.js";
+import { MediaError, MediaErrorCode } from "./errors.js";
+import { AudioFork } from "./fork.js";
+import { Mixer, type MixerParty } from "./mixer.js";
+import { loadPrompt, Player, type Prompt } from "./player.js";
+import { PortAllocator } from "./port-allocator.js";
+import type { WorkerApi, WorkerInit, WorkerMethod, WorkerNotification, WorkerStats } from "./protocol.js";
+import { RecordingTap } from "./recorder.js";
+import { RtpEndpoint } from "./rtp-endpoint.js";
+
+type Handlers = { [M in WorkerMethod]: (p: WorkerApi[M]["params"]) => Promise<WorkerApi[M]["result"]> };
+
+/**
+ * Everything one media worker owns: endpoints on its share of the port range and
+ * the bridges, players, recordings, mixers and forks between them. Driven only by
+ * requests; reports through `notify`. Runs inside a worker thread (media-worker.ts).
+ */
+export class WorkerCore {
+  #ports: PortAllocator;
+  #endpoints = new Map<string, RtpEndpoint>();
+  #bridges = new Map<string, Bridge>();
+  #players = new Map<string, Player>();
+  #recordings = new Map<string, RecordingTap>();
+  #mixers = new Map<string, { mixer: Mixer; parties: Map<string, MixerParty> }>();
+  #forks = new Map<string, AudioFork>();
+  #prompts = new Map<string, Promise<Prompt>>();
+
+  constructor(
+    private readonly init: WorkerInit,
+    private readonly notify: (n: WorkerNotification) => void,
+  ) {
+    this.#ports = new PortAllocator(init.portMin, init.portMax);
+  }
+
+  handle<M extends WorkerMethod>(method: M, params: WorkerApi[M]["params"]): Promise<WorkerApi[M]["result"]> {
+    const h = this.#handlers[method] as (p: WorkerApi[M]["params"]) => Promise<WorkerApi[M]["result"]>;
+    return h(params);
+  }
+
+  #ep(id: string): RtpEndpoint {
+    const e = this.#endpoints.get(id);
+    if (!e) throw new MediaError(MediaErrorCode.InvalidArgument, `no endpoint ${id} on this worker`);
+    return e;
+  }
+
+  #prompt(path: string): Promise<Prompt> {
+    let p = this.#prompts.get(path);
+    if (!p) {
+      p = loadPrompt(path);
+      this.#prompts.set(path, p);
+      p.catch(() => this.#prompts.delete(path));
+    }
+    return p;
+  }
+
+  #handlers: Handlers = {
+    "endpoint.create": async ({ id, codecs, inbandDtmf }) => {
+      const opts: Parameters<typeof RtpEndpoint.open>[0] = {
+        ports: this.#ports,
+        bindAddress: this.init.bindAddress,
+      };
+      if (this.init.publicAddress) opts.publicAddress = this.init.publicAddress;
+      if (this.init.rtcpIntervalMs) opts.rtcpIntervalMs = this.init.rtcpIntervalMs;
+      if (codecs) opts.codecs = codecs;
+      if (inbandDtmf) opts.inbandDtmf = true;
+      const ep = await RtpEndpoint.open(opts);
+      this.#endpoints.set(id, ep);
+      ep.on("dtmf", (report) => this.notify({ event: "dtmf", target: id, report }));
+      ep.on("latched", (remote) => this.notify({ event: "latched", target: id, remote }));
+      return { port: ep.port };
+    },
+    "endpoint.offer": async ({ id, direction }) => this.#ep(id).createOffer(direction),
+    "endpoint.answer": async ({ id, sdp, direction }) => this.#ep(id).createAnswer(sdp, direction),
+    "endpoint.accept": async ({ id, sdp, direction }) => this.#ep(id).acceptAnswer(sdp, direction),
+    "endpoint.dtmf": async ({ id, key, durationMs }) => {
+      await this.#ep(id).sendDtmf(key, durationMs);
+      return null;
+    },
+    "endpoint.stats": async ({ id }) => this.#ep(id).stats(),
+    "endpoint.close": async ({ id }) => {
+      const ep = this.#endpoints.get(id);
+      if (!ep) return null; // idempotent
+      this.#endpoints.delete(id);
+      // Children that need this endpoint go with it (ownership tree, STYLE.md).
+      for (const [pid, p] of this.#players) if (this.#playerEndpoint.get(pid) === id) p.stop();
+      await ep.close();
+      return null;
+    },
+    "bridge.create": async ({ id, a, b }) => {
+      const bridge = new Bridge(this.#ep(a), this.#ep(b));
+      this.#bridges.set(id, bridge);
+      return null;
+    },
+    "bridge.close": async ({ id }) => {
+      this.#bridges.get(id)?.close();
+      this.#bridges.delete(id);
+      return null;
+    },
+    "play.start": async ({ id, endpoint, prompts, loop, stopOnDtmf }) => {
+      const ep = this.#ep(endpoint);
+      const pcm = await Promise.all(prompts.map((p) => this.#prompt(p)));
+      const player = new Player(ep, pcm, { loop, stopOnDtmf, dtmfSource: ep });
+      this.#players.set(id, player);
+      this.#playerEndpoint.set(id, endpoint);
+      void player.done.then((result) => {
+        this.#players.delete(id);
+        this.#playerEndpoint.delete(id);
+        this.notify({ event: "play.done", target: id, result });
+      });
+      return null;
+    },
+    "play.stop": async ({ id }) => {
+      this.#players.get(id)?.stop();
+      return null;
+    },
+    "record.start": async ({ id, path, caller, agent }) => {
+      this.#recordings.set(id, new RecordingTap(path, { caller: this.#ep(caller), agent: this.#ep(agent) }));
+      return null;
+    },
+    "record.pause": async ({ id, paused }) => {
+      const r = this.#recordings.get(id);
+      if (paused) r?.pause();
+      else r?.resume();
+      return null;
+    },
+    "record.stop": async ({ id }) => {
+      const r = this.#recordings.get(id);
+      this.#recordings.delete(id);
+      r?.close();
+      return { seconds: r?.seconds ?? 0 };
+    },
+    "mixer.create": async ({ id }) => {
+      this.#mixers.set(id, { mixer: new Mixer(), parties: new Map() });
+      return null;
+    },
+    "mixer.add": async ({ id, endpoint, role }) => {
+      const m = this.#mixers.get(id);
+      if (!m) throw new MediaError(MediaErrorCode.InvalidArgument, `no mixer ${id}`);
+      let r: Parameters<Mixer["add"]>[1];
+      if (typeof role === "object") {
+        const target = m.parties.get(role.whisperTo);
+        if (!target)
+          throw new MediaError(MediaErrorCode.InvalidArgument, "whisper target is not in the mixer");
+        r = { whisperTo: target };
+      } else r = role;
+      m.parties.set(endpoint, m.mixer.add(this.#ep(endpoint), r));
+      return null;
+    },
+    "mixer.remove": async ({ id, endpoint }) => {
+      const m = this.#mixers.get(id);
+      const party = m?.parties.get(endpoint);
+      if (m && party) {
+        m.mixer.remove(party);
+        m.parties.delete(endpoint);
+      }
+      return null;
+    },
+    "mixer.close": async ({ id }) => {
+      this.#mixers.get(id)?.mixer.close();
+      this.#mixers.delete(id);
+      return null;
+    },
+    "fork.start": async ({ id, caller, agent, url, callId, callerNumber, mode }) => {
+      const fork = new AudioFork(
+        { caller: this.#ep(caller), agent: this.#ep(agent) },
+        { url, callId, caller: callerNumber, mode },
+      );
+      fork.on("error", () => {});
+      fork.on("close", () => {
+        this.#forks.delete(id);
+        this.notify({ event: "fork.closed", target: id });
+      });
+      this.#forks.set(id, fork);
+      return null;
+    },
+    "fork.stop": async ({ id }) => {
+      this.#forks.get(id)?.close();
+      this.#forks.delete(id);
+      return null;
+    },
+    "worker.stats": async () => this.stats(),
+    "worker.close": async () => {
+      await this.close();
+      return null;
+    },
+  };
+
+  #playerEndpoint = new Map<string, string>();
+
+  stats(): WorkerStats {
+    const activeResources: Record<string, number> = {};
+    for (const r of process.getActiveResourcesInfo()) activeResources[r] = (activeResources[r] ?? 0) + 1;
+    return {
+      endpoints: this.#endpoints.size,
+      portsInUse: this.#ports.inUse,
+      bridges: this.#bridges.size,
+      players: this.#players.size,
+      recordings: this.#recordings.size,
+      mixers: this.#mixers.size,
+      forks: this.#forks.size,
+      activeResources,
+    };
+  }
+
+  /** Closes everything this worker owns, children first; idempotent. */
+  async close(): Promise<void> {
+    for (const f of this.#forks.values()) f.close();
+    this.#forks.clear();
+    for (const m of this.#mixers.values()) m.mixer.close();
+    this.#mixers.clear();
+    for (const r of this.#recordings.values()) r.close();
+    this.#recordings.clear();
+    for (const p of this.#players.values()) p.stop();
+    for (const b of this.#bridges.values()) b.close();
+    this.#bridges.clear();
+    await Promise.all([...this.#endpoints.values()].map((e) => e.close()));
+    this.#endpoints.clear();
+  }
+}

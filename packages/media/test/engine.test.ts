@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EndpointHandle, MediaEngine } from "../src/engine.js";
+import { MediaErrorCode } from "../src/errors.js";
+import { g711Decode, g711Encode } from "../src/g711.js";
+import { parseRtp, serializeRtp } from "../src/rtp.js";
+import { encodeWav, parseWav, wavSamples } from "../src/wav.js";
+import { sine, toneShare, udpPeer, waitFor } from "./helpers.js";
+
+let engine: MediaEngine;
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "media-engine-"));
+  engine = await MediaEngine.start({ workers: 2, portMin: 44000, portMax: 44999, bindAddress: "127.0.0.1" });
+});
+afterAll(async () => {
+  await engine?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function phoneFor(ep: EndpointHandle) {
+  const peer = await udpPeer();
+  await ep.createOffer();
+  await ep.acceptAnswer(
+    `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${peer.port} RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n`,
+  );
+  let seq = 0;
+  const send = (payload: Uint8Array, pt = 0, timestamp = seq * 160) =>
+    peer.socket.send(
+      serializeRtp({ payloadType: pt, marker: false, sequenceNumber: seq++, timestamp, ssrc: 99, payload }),
+      ep.port,
+      "127.0.0.1",
+    );
+  const rtp = () => peer.received.filter((m) => m[1]! < 200).map((m) => parseRtp(m));
+  return { peer, send, rtp };
+}
+
+describe("MediaEngine (worker threads)", () => {
+  it("spreads endpoints over both workers; a group stays on one worker", async () => {
+    const loose = await Promise.all([engine.createRtpEndpoint(), engine.createRtpEndpoint()]);
+    expect(new Set(loose.map((e) => e.slot))).toHaveProperty("size", 2);
+    const call = await Promise.all([1, 2, 3].map(() => engine.createRtpEndpoint({ group: "call-1" })));
+    expect(new Set(call.map((e) => e.slot))).toHaveProperty("size", 1);
+    // Ports come from each worker's own share of the range.
+    const [w0, w1] = loose.map((e) => e.port).sort();
+    expect(w0).toBeLessThan(44500);
+    expect(w1).toBeGreaterThanOrEqual(44500);
+    await expect(engine.bridge(loose[0]!, loose[1]!)).rejects.toMatchObject({
+      code: MediaErrorCode.InvalidArgument,
+    });
+    await Promise.all([...loose, ...call].map((e) => e.close()));
+  });
+
+  it("bridges, records, plays and reports DTMF through the main-thread API", async () => {
+    const caller = await engine.createRtpEndpoint({ group: "call-2" });
+    const agent = await engine.createRtpEndpoint({ group: "call-2" });
+    const cp = await phoneFor(caller);
+    const ap = await phoneFor(agent);
+    const bridge = await engine.bridge(caller, agent);
+    const rec = await engine.record(join(dir, "call-2.wav"), { caller, agent });
+    const keys: string[] = [];
+    caller.on("dtmf", (r) => keys.push(r.key));
+    const timer = setInterval(() => cp.send(g711Encode("pcmu", sine(1000, 160, 10000))), 20);
+    try {
+      await waitFor(() => ap.rtp().length >= 25, 5000, "bridged audio at the agent");
+      expect(toneShare(g711Decode("pcmu", ap.rtp()[20]!.payload), 1000)).toBeGreaterThan(0.9);
+      // RFC 4733 from the caller's phone: start, then end ×3.
+      for (const end of [false, false, true, true, true])
+        cp.send(new Uint8Array([3, end ? 0x8a : 0x0a, 0x03, 0x20]), 101, 123456);
+      await waitFor(() => keys.length === 1, 3000, "dtmf at the main thread");
+      expect(keys).toEqual(["3"]);
+    } finally {
+      clearInterval(timer);
+    }
+    const { seconds } = await rec.stop();
+    expect(seconds).toBeGreaterThan(0.3);
+    const w = parseWav(new Uint8Array(readFileSync(join(dir, "call-2.wav"))));
+    const s = wavSamples(w);
+    const left = Int16Array.from({ length: s.length / 2 }, (_, i) => s[2 * i]!);
+    expect(toneShare(left.subarray(left.length - 2000), 1000)).toBeGreaterThan(0.5);
+    await bridge.close();
+    // Prompt playback into the caller leg.
+    const prompt = join(dir, "prompt.wav");
+    writeFileSync(prompt, encodeWav(sine(700, 1600, 8000)));
+    const before = cp.rtp().length;
+    const pb = await engine.play(caller, [prompt]);
+    expect(await pb.done).toMatchObject({ reason: "finished", frames: 10 });
+    await waitFor(() => cp.rtp().length >= before + 10, 3000, "prompt frames");
+    const st = await caller.stats();
+    expect(st.packetsReceived).toBeGreaterThan(20);
+    await Promise.all([caller.close(), agent.close(), caller.close()]);
+    await Promise.all([cp.peer.close(), ap.peer.close()]);
+    const stats = await engine.stats();
+    for (const w of stats) {
+      expect(w).toMatchObject({
+        endpoints: 0,
+        portsInUse: 0,
+        bridges: 0,
+        players: 0,
+        recordings: 0,
+        pendingRequests: 0,
+      });
+    }
+  });
+
+  it("close resolves running playbacks as stopped and rejects later calls with CLOSED", async () => {
+    const e2 = await MediaEngine.start({
+      workers: 1,
+      portMin: 45000,
+      portMax: 45099,
+      bindAddress: "127.0.0.1",
+    });
+    const ep = await e2.createRtpEndpoint();
+    const peer = await udpPeer();
+    await ep.createAnswer(
+      `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${peer.port} RTP/AVP 0\r\n`,
+    );
+    const prompt = join(dir, "moh.wav");
+    writeFileSync(prompt, encodeWav(sine(440, 800, 8000)));
+    const moh = await e2.play(ep, [prompt], { loop: true });
+    await e2.close();
+    await e2.close();
+    expect((await moh.done).reason).toBe("stopped");
+    await expect(e2.createRtpEndpoint()).rejects.toMatchObject({ code: MediaErrorCode.Closed });
+    await expect(ep.stats()).rejects.toMatchObject({ code: MediaErrorCode.Closed });
+    await peer.close();
+  });
+});
