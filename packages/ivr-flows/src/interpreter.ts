@@ -6,8 +6,8 @@
  */
 import { IvrError, IvrErrorCode } from "./errors.js";
 import type { CallerInfo, CallPort, IvrEvent } from "./port.js";
-import type { Flow, Language, VarValue } from "./schema.js";
-import { parseFlow } from "./validate.js";
+import type { FlowInput, Language, VarValue } from "./schema.js";
+import { isParsedFlow, parseFlow } from "./validate.js";
 import { createVerb } from "./verbs/index.js";
 import type { NodeEvent, RunState, VerbContext, VerbOutcome } from "./verbs/task.js";
 
@@ -49,15 +49,12 @@ export const DEFAULT_MAX_STEPS = 200;
 
 /**
  * Runs `flow` on `port` until it ends. Never rejects for call-level failures:
- * the result says how it ended. Throws IvrError(INVALID_FLOW) up front if the
- * flow does not validate.
+ * the result says how it ended. Rejects with IvrError(INVALID_FLOW) up front if
+ * the flow does not validate.
  */
-export async function runFlow(
-  flow: Flow | unknown,
-  port: CallPort,
-  options: RunOptions,
-): Promise<FlowResult> {
-  const valid = parseFlow(flow);
+export async function runFlow(flow: FlowInput, port: CallPort, options: RunOptions): Promise<FlowResult> {
+  // A flow from parseFlow (the server parses each stored version once) is not validated again per call.
+  const valid = isParsedFlow(flow) ? flow : parseFlow(flow);
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
   const vars = new Map<string, VarValue>(Object.entries(options.vars ?? {}));
   if (!vars.has("lang")) vars.set("lang", options.language ?? "zh");

@@ -162,6 +162,14 @@ export function validateFlow(input: unknown, options: ValidateOptions = {}): Val
   return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, flow, warnings };
 }
 
+/** Flows returned by parseFlow, so that runFlow does not validate the same object per call. */
+const parsed = new WeakSet<object>();
+
+/** True when `flow` is an object parseFlow returned (and so already validated). */
+export function isParsedFlow(flow: unknown): flow is Flow {
+  return typeof flow === "object" && flow !== null && parsed.has(flow);
+}
+
 /** validateFlow, throwing IvrError(HOTLINE_ERR_IVR_INVALID_FLOW) with the issues when invalid. */
 export function parseFlow(input: unknown, options: ValidateOptions = {}): Flow {
   const result = validateFlow(input, options);
@@ -174,5 +182,6 @@ export function parseFlow(input: unknown, options: ValidateOptions = {}): Flow {
       result.errors,
     );
   }
+  parsed.add(result.flow);
   return result.flow;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { defaultFlow } from "../src/default-flow.js";
 import { IvrError, IvrErrorCode } from "../src/errors.js";
 import { runFlow } from "../src/interpreter.js";
+import { parseFlow } from "../src/validate.js";
 import { drive } from "./fake-clock.js";
 import { audioCaller, ScriptedPort } from "./fake-port.js";
 import { flowOf, run } from "./helpers.js";
@@ -73,5 +74,15 @@ describe("runFlow", () => {
     expect(port.plays.at(-1)).toMatchObject({ prompts: ["zh:hold-music"], stopped: true });
     // Nothing of the run is left on the clock: only the unreached queue outcome was cancelled.
     expect(port.clock.pending).toBe(0);
+  });
+
+  it("runs a parsed flow without validating it again; a node removed afterwards ends the run with an error", async () => {
+    const parsed = parseFlow(defaultFlow);
+    const ok = await run(parsed, { lists: ["black"] });
+    expect(ok.result.end).toBe("hangup");
+    // Mutating a parsed flow is a bug of the caller; the run must still end, not throw or hang.
+    delete (parsed.nodes as Record<string, unknown>).blacklisted;
+    const broken = await run(parsed, { lists: ["black"] });
+    expect(broken.result).toMatchObject({ end: "error", error: { code: IvrErrorCode.InvalidFlow } });
   });
 });
