@@ -62,7 +62,7 @@ export class FakeClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {
-    const t: FakeTimer = { id: this.#next++, due: this.#now + Math.max(0, delayMs), fn };
+    const t: FakeTimer = { id: this.#next++, due: this.#now + Math.max(0, Math.round(delayMs)), fn };
     this.#timers.push(t);
     return { id: t.id };
   }

@@ -1,0 +1,400 @@
+/**
+ * A simulated hotline day in fake time, for property tests: agents on shifts,
+ * Poisson arrivals with a morning peak, no-answers, disconnects, abandons,
+ * callback requests, priority callers, holds and transfers. After every step
+ * (every timer that fires) it checks the ACD's invariants against live state and
+ * the event stream, and throws {@link InvariantViolation} on the first breach.
+ */
+import { Acd, type AcdEvents } from "./acd.js";
+import { CALL_STATES } from "./agent-state.js";
+import { FakeClock } from "./clock.js";
+import { AcdError, AcdErrorCode } from "./errors.js";
+import { compareItems, type LiveState } from "./live-state.js";
+import { type AgentProfile, type QueueConfig, type QueueItem, queueConfig } from "./types.js";
+
+export class InvariantViolation extends Error {
+  override name = "InvariantViolation";
+}
+
+export interface SimOptions {
+  readonly seed: number;
+  readonly state: LiveState;
+  readonly agents?: number;
+  /** Simulated span from 00:00 local, ms (a day by default). */
+  readonly durationMs?: number;
+  /** Start of the span, hours after midnight (the Redis run starts before the morning peak). */
+  readonly startHour?: number;
+  /** Multiplies the arrival rate (fewer steps for slow stores). */
+  readonly load?: number;
+}
+
+export interface SimReport {
+  readonly steps: number;
+  readonly calls: number;
+  readonly answered: number;
+  readonly abandoned: number;
+  readonly requeued: number;
+  readonly overflowed: number;
+  readonly transferred: number;
+  readonly callbacks: number;
+  readonly maxWaiting: number;
+}
+
+/** mulberry32: small, fast, good enough for simulation. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const HOUR = 3_600_000;
+const MIN = 60_000;
+
+/** Calls per ms at local hour-of-day h: a night floor, a morning peak around 09:30, a smaller one at 14:30. */
+function arrivalRate(h: number): number {
+  const perMin = 1 + 14 * Math.exp(-((h - 9.5) ** 2) / 2) + 8 * Math.exp(-((h - 14.5) ** 2) / 3);
+  return perMin / MIN;
+}
+const MAX_RATE = 16 / MIN;
+
+type Logged = { [K in keyof AcdEvents]: { type: K; payload: AcdEvents[K]; index: number } }[keyof AcdEvents];
+
+export async function simulate(opts: SimOptions): Promise<SimReport> {
+  const rnd = prng(opts.seed);
+  const exp = (mean: number) => -Math.log(1 - rnd()) * mean;
+  const nAgents = opts.agents ?? 60;
+  const day0 = Date.parse("2026-03-02T00:00:00+08:00");
+  const start = day0 + (opts.startHour ?? 0) * HOUR;
+  const end = start + (opts.durationMs ?? 24 * HOUR);
+  const load = opts.load ?? 1;
+  const clock = new FakeClock(start);
+
+  const queues: QueueConfig[] = [
+    queueConfig({
+      id: "general",
+      ringTimeoutMs: 20_000,
+      maxWaitMs: 10 * MIN,
+      maxSize: 150,
+      overflow: { kind: "callback" },
+      announceIntervalMs: 60_000,
+      wrapUpMs: 15_000,
+    }),
+    queueConfig({
+      id: "tax",
+      requiredSkills: { tax: 3 },
+      strategy: "skill-level-longest-idle",
+      ringTimeoutMs: 15_000,
+      maxWaitMs: 4 * MIN,
+      overflow: { kind: "queue", queueId: "general" },
+      wrapUpMs: 20_000,
+    }),
+    queueConfig({
+      id: "complaints",
+      requiredSkills: { complaints: 1 },
+      strategy: "round-robin",
+      maxSize: 20,
+      overflow: { kind: "voicemail", mailbox: "complaints" },
+      wrapUpMs: 30_000,
+    }),
+  ];
+  const profiles: AgentProfile[] = Array.from({ length: nAgents }, (_, i) => ({
+    id: `a${String(i).padStart(3, "0")}`,
+    skills: {
+      ...(rnd() < 0.35 ? { tax: 1 + Math.floor(rnd() * 10) } : {}),
+      ...(rnd() < 0.25 ? { complaints: 1 + Math.floor(rnd() * 10) } : {}),
+    },
+    languages: rnd() < 0.2 ? ["zh", "en"] : ["zh"],
+  }));
+  const profileById = new Map(profiles.map((p) => [p.id, p]));
+  const queueById = new Map(queues.map((q) => [q.id, q]));
+  const eligible = (agentId: string, item: QueueItem): boolean => {
+    const p = profileById.get(agentId);
+    const q = queueById.get(item.queueId);
+    if (!p || !q) return false;
+    for (const [s, min] of Object.entries(q.requiredSkills)) if ((p.skills[s] ?? 0) < min) return false;
+    return item.language === undefined || p.languages.includes(item.language);
+  };
+
+  const acd = new Acd({ state: opts.state, clock, queues, agents: profiles });
+  const fail = (msg: string): never => {
+    throw new InvariantViolation(`seed ${opts.seed} t=${((clock.now() - day0) / HOUR).toFixed(3)}h: ${msg}`);
+  };
+
+  // ── event log and the model of which items are live ──
+  let index = 0;
+  let stepEvents: Logged[] = [];
+  const errors: unknown[] = [];
+  /** itemId → event index when it last entered a queue. */
+  const queuedAt = new Map<string, number>();
+  /** Items that must be somewhere (a queue or an agent). */
+  const open = new Set<string>();
+  const answered = new Set<string>();
+  const counts = {
+    calls: 0,
+    answered: 0,
+    abandoned: 0,
+    requeued: 0,
+    overflowed: 0,
+    transferred: 0,
+    callbacks: 0,
+  };
+  const lastAgentEvent = new Map<string, { to: string; at: number }>();
+
+  const on = <K extends keyof AcdEvents>(type: K, fn: (p: AcdEvents[K], i: number) => void) =>
+    acd.events.on(type, (p) => {
+      const i = index++;
+      stepEvents.push({ type, payload: p, index: i } as Logged);
+      fn(p, i);
+    });
+  on("error", (e) => errors.push(e.error));
+  /** itemId → arrival number it was first queued with: a requeue must keep it. */
+  const seqOf = new Map<string, number>();
+  on("call.queued", (e, i) => {
+    open.add(e.item.id);
+    if (!seqOf.has(e.item.id)) seqOf.set(e.item.id, e.item.seq);
+    queuedAt.set(e.item.id, i);
+  });
+  on("call.requeued", (e, i) => {
+    counts.requeued++;
+    queuedAt.set(e.item.id, i);
+  });
+  on("callback.created", (e, i) => {
+    counts.callbacks++;
+    open.delete(e.replaces);
+    open.add(e.task.id);
+    queuedAt.set(e.task.id, i);
+  });
+  on("call.abandoned", (e) => {
+    counts.abandoned++;
+    open.delete(e.item.id);
+  });
+  on("call.overflowed", (e) => {
+    counts.overflowed++;
+    if (e.target.kind === "voicemail") open.delete(e.item.id);
+  });
+  on("call.ended", (e) => {
+    open.delete(e.item.id);
+    answered.delete(e.item.id);
+  });
+  on("call.transferred", () => counts.transferred++);
+  on("call.reserved", () => {});
+  on("agent.state", (e) => {
+    const last = lastAgentEvent.get(e.agentId);
+    if (last && (last.to !== e.from || last.at !== e.previousSince)) {
+      fail(`agent ${e.agentId} history broken: last ${last.to}@${last.at}, now ${e.from}@${e.previousSince}`);
+    }
+    if (e.at < e.previousSince) fail(`agent ${e.agentId} time runs backwards`);
+    lastAgentEvent.set(e.agentId, { to: e.to, at: e.at });
+  });
+
+  /** Commands from simulated people may be stale (the world moved on); those errors are expected. */
+  const stale = (p: Promise<unknown>) =>
+    p.catch((err: unknown) => {
+      if (
+        err instanceof AcdError &&
+        (err.code === AcdErrorCode.IllegalAgentTransition ||
+          err.code === AcdErrorCode.NotAgentsCall ||
+          err.code === AcdErrorCode.UnknownCall)
+      ) {
+        return;
+      }
+      errors.push(err);
+    });
+  // whole milliseconds, like Date.now(): agent time accounts must add up exactly
+  const later = (ms: number, fn: () => void) => {
+    const d = Math.round(ms);
+    if (clock.now() + d < end) clock.setTimer(d, fn);
+  };
+
+  // ── callers ──
+  let callNo = 0;
+  const scheduleArrival = () => {
+    later(exp(1 / (MAX_RATE * load)), () => {
+      scheduleArrival();
+      const h = (clock.now() - day0) / HOUR;
+      if (rnd() * MAX_RATE > arrivalRate(h % 24)) return; // thinning: non-homogeneous Poisson
+      const callId = `call${++callNo}`;
+      counts.calls++;
+      const u = rnd();
+      const queueId = u < 0.75 ? "general" : u < 0.93 ? "tax" : "complaints";
+      const english = queueId === "general" && rnd() < 0.05;
+      void stale(
+        acd.enqueue({
+          callId,
+          queueId,
+          number: `138${String(Math.floor(rnd() * 1e8)).padStart(8, "0")}`,
+          priority: rnd() < 0.05 ? 5 + Math.floor(rnd() * 5) : 0,
+          ...(english ? { language: "en" } : {}),
+        }),
+      );
+      // patience: the caller hangs up if not answered by then
+      later(exp(150_000), () => {
+        if (!answered.has(callId) && open.has(callId)) void stale(acd.abandon(callId));
+      });
+      if (rnd() < 0.03) {
+        later(45_000, () => {
+          if (open.has(callId) && !answered.has(callId)) void stale(acd.requestCallback(callId));
+        });
+      }
+    });
+  };
+  scheduleArrival();
+
+  // ── agents ──
+  const busyUntilIdle = new Set<string>();
+  const startShift = (id: string) => {
+    void stale(acd.login(id).then(() => acd.setReady(id)));
+  };
+  profiles.forEach((p, i) => {
+    // a night crew of 8 works around the clock; the rest come in for the day shift
+    if (i < 8) later(rnd() * 5 * MIN, () => startShift(p.id));
+    else {
+      const shiftStart = day0 + (7.5 + rnd()) * HOUR;
+      const shiftEnd = day0 + (17 + rnd() * 2) * HOUR;
+      later(Math.max(0, shiftStart - clock.now()), () => startShift(p.id));
+      const tryLogout = () => {
+        void acd.agent(p.id).then((a) => {
+          if (CALL_STATES.has(a.state)) later(MIN, tryLogout);
+          else void stale(acd.logout(p.id));
+        });
+      };
+      later(Math.max(0, shiftEnd - clock.now()), tryLogout);
+    }
+  });
+
+  on("call.offered", (e) => {
+    const { agentId, item } = e;
+    const u = rnd();
+    if (u < 0.06) return; // no answer: the ring timeout must bring the call back
+    if (u < 0.075) {
+      // the softphone's connection drops while ringing, the agent comes back later
+      later(2_000, () => void stale(acd.logout(agentId, "disconnect")));
+      later(2_000 + exp(5 * MIN), () => startShift(agentId));
+      return;
+    }
+    later(1_000 + rnd() * 6_000, () => void stale(acd.answered(agentId, item.id)));
+  });
+  on("call.answered", (e) => {
+    const { agentId, item } = e;
+    counts.answered++;
+    answered.add(item.id);
+    const talk = 10_000 + exp(140_000);
+    if (rnd() < 0.15) {
+      later(talk / 2, () => void stale(acd.hold(agentId)));
+      later(talk / 2 + 20_000, () => void stale(acd.retrieve(agentId)));
+    }
+    const done = talk + 25_000;
+    if (item.kind === "call" && rnd() < 0.04) {
+      const to = item.queueId === "tax" ? "general" : "tax";
+      later(done, () => {
+        answered.delete(item.id);
+        void stale(acd.transfer(agentId, item.id, to));
+      });
+    } else if (rnd() < 0.01) {
+      later(done, () => void stale(acd.logout(agentId, "disconnect")));
+      later(done + exp(3 * MIN), () => startShift(agentId));
+    } else {
+      later(done, () => void stale(acd.hangup(agentId, item.id)));
+    }
+  });
+  on("agent.state", (e) => {
+    if (e.to === "WRAP_UP" && rnd() < 0.05 && !busyUntilIdle.has(e.agentId)) {
+      busyUntilIdle.add(e.agentId);
+      later(5_000, () => void stale(acd.setNotReady(e.agentId, rnd() < 0.5 ? "break" : "meal")));
+      later(5_000 + exp(10 * MIN), () => {
+        busyUntilIdle.delete(e.agentId);
+        void stale(acd.setReady(e.agentId));
+      });
+    }
+    if (e.to === "NOT_READY" && e.reason === "no-answer")
+      later(exp(60_000), () => void stale(acd.setReady(e.agentId)));
+  });
+
+  // ── invariants, after every step ──
+  let steps = 0;
+  let maxWaiting = 0;
+  const check = async () => {
+    steps++;
+    if (errors.length > 0) fail(`unexpected error: ${String(errors[0])}`);
+    const agents = await opts.state.listAgents();
+    // read with peek(), not peekMany() (which routing uses), so a broken peekMany cannot hide itself
+    const contents = new Map<string, QueueItem[]>();
+    for (const q of queues) contents.set(q.id, await opts.state.peek(q.id, 100_000));
+    const where = new Map<string, string>();
+    const put = (id: string, place: string) => {
+      const prev = where.get(id);
+      if (prev !== undefined) fail(`item ${id} is in two places: ${prev} and ${place}`);
+      where.set(id, place);
+    };
+    let waiting = 0;
+    for (const [qid, items] of contents) {
+      waiting += items.length;
+      for (let i = 0; i < items.length; i++) {
+        const it = items[i]!;
+        if (it.queueId !== qid) fail(`item ${it.id} in queue ${qid} says ${it.queueId}`);
+        put(it.id, `queue ${qid}`);
+        const seq = seqOf.get(it.id);
+        if (it.kind === "call" && seq !== undefined && seq !== it.seq) {
+          fail(`call ${it.id} lost its place: arrival #${seq} now #${it.seq}`);
+        }
+        if (i > 0 && compareItems(items[i - 1]!, it) >= 0) fail(`queue ${qid} out of order at ${it.id}`);
+      }
+    }
+    maxWaiting = Math.max(maxWaiting, waiting);
+    for (const a of agents) {
+      const holds = CALL_STATES.has(a.state);
+      if (holds !== (a.itemId !== undefined)) fail(`agent ${a.agentId} in ${a.state} with item ${a.itemId}`);
+      if (a.state === "RESERVED") fail(`agent ${a.agentId} stuck RESERVED`);
+      if (a.itemId !== undefined) put(a.itemId, `agent ${a.agentId}`);
+    }
+    // no call lost, none invented
+    for (const id of open) if (!where.has(id)) fail(`item ${id} lost`);
+    for (const id of where.keys()) if (!open.has(id)) fail(`item ${id} is live but was closed`);
+    // priority then arrival: nothing better was waiting that the chosen agent could take
+    for (const ev of stepEvents) {
+      if (ev.type !== "call.reserved") continue;
+      const { item, agentId } = ev.payload;
+      for (const items of contents.values()) {
+        for (const y of items) {
+          if (compareItems(y, item) >= 0) break;
+          const qAt = queuedAt.get(y.id);
+          if (qAt !== undefined && qAt < ev.index && eligible(agentId, y)) {
+            fail(
+              `${agentId} got ${item.id} (p${item.priority} #${item.seq}) while ${y.id} (p${y.priority} #${y.seq}) waited`,
+            );
+          }
+        }
+      }
+    }
+    // every agent's time adds up
+    const now = clock.now();
+    for (const p of profiles) {
+      const s = acd.agentStats(p.id);
+      if (s.firstLoginAt === undefined) continue;
+      const total = Object.values(s.byState).reduce((x, y) => x + y, 0);
+      if (total !== now - s.firstLoginAt) fail(`agent ${p.id} time ${total} ≠ ${now - s.firstLoginAt}`);
+      const nr = Object.values(s.notReadyByReason).reduce((x, y) => x + y, 0);
+      if (nr !== s.byState.NOT_READY) fail(`agent ${p.id} not-ready reasons ${nr} ≠ ${s.byState.NOT_READY}`);
+    }
+    stepEvents = [];
+  };
+
+  await clock.advance(end - start, async () => {
+    await acd.idle();
+    await check();
+  });
+  // the day is over: drain what is still in flight (agents on calls finish, night crew works the tasks)
+  await acd.idle();
+  await check();
+  for (const p of profiles) await stale(acd.logout(p.id, "logout"));
+  await acd.idle();
+  await check();
+  await acd.close();
+  if (acd.timerCount !== 0) fail(`ACD leaked ${acd.timerCount} timers`);
+  return { steps, ...counts, maxWaiting };
+}
