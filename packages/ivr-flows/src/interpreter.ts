@@ -5,7 +5,7 @@
  * path, stops on the caller's hangup and guards against loops.
  */
 import { IvrError, IvrErrorCode } from "./errors.js";
-import type { CallerInfo, CallPort, IvrEvent } from "./port.js";
+import type { CallerInfo, CallPort, IvrEvent, SurveyRating } from "./port.js";
 import type { FlowInput, Language, VarValue } from "./schema.js";
 import { isParsedFlow, parseFlow } from "./validate.js";
 import { createVerb } from "./verbs/index.js";
@@ -41,7 +41,7 @@ export interface FlowResult {
   error?: { code: string; message: string };
   path: PathStep[];
   vars: Record<string, VarValue>;
-  survey?: { rating: number; label: string };
+  survey?: SurveyRating;
   steps: number;
 }
 

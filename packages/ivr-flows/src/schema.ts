@@ -124,7 +124,7 @@ export const Test = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("time"),
     from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "time is HH:MM"),
-    to: z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, "time is HH:MM"),
+    to: z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, "time is HH:MM (24:00 for midnight)"),
     days: z.array(z.number().int().min(1).max(7)).optional(),
     /** IANA zone; the hotline's own by default. */
     timeZone: z.string().default("Asia/Shanghai"),

@@ -388,6 +388,16 @@ describe("enqueue", () => {
     expect(last(ids)).toBe(edge);
   });
 
+  it("hold music that ends at once does not spin: the wait goes on in one-second steps", async () => {
+    const { ids, port } = await run(enqueue({ announce: undefined }), {
+      promptMs: (ref) => (ref.name === "hold-music" ? 0 : 1000),
+      queues: { general: { after: 5500, outcome: { kind: "overflow", reason: "full" } } },
+    });
+    expect(last(ids)).toBe("alt");
+    // 0, 1, 2, 3, 4, 5 s: six zero-length plays, not thousands.
+    expect(port.plays.filter((p) => p.prompts[0] === "zh:hold-music")).toHaveLength(6);
+  });
+
   it("the caller abandoning the queue ends the run", async () => {
     const { result } = await run(enqueue(), {
       queues: { general: { after: 3000, outcome: { kind: "abandoned" } } },

@@ -1,9 +1,21 @@
 import { IvrError, IvrErrorCode } from "../errors.js";
-import type { QueueOutcome, TimerHandle } from "../port.js";
+import type { Clock, QueueOutcome, TimerHandle } from "../port.js";
 import { sayNumber } from "../say.js";
 import type { NodeOf } from "../schema.js";
 import { render, renderValues } from "../template.js";
 import { language, refs, STOPPED, scopeOf, Task, type VerbContext, type VerbOutcome } from "./task.js";
+
+function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      timer.cancel();
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = clock.setTimer(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
 
 /**
  * enqueue: puts the call in a queue and keeps the caller company until the
@@ -70,8 +82,14 @@ export class EnqueueVerb extends Task {
         const stop = hold;
         timer = clock.setTimer(() => stop.abort(), nextAnnounceAt - clock.now());
       }
-      await ctx.port.play(refs(ctx, [n.holdMusic]), { bargeIn: false, signal });
+      const startedAt = clock.now();
+      const played = await ctx.port.play(refs(ctx, [n.holdMusic]), { bargeIn: false, signal });
       timer?.cancel();
+      // Music that "ended" at once (missing file, engine without hold music) must not
+      // spin this loop: wait quietly until the next announcement or for a second.
+      if (!played.stopped && clock.now() === startedAt && settled === undefined && !signal.aborted) {
+        await sleep(clock, Math.min(1000, Math.max(0, nextAnnounceAt - clock.now())), signal);
+      }
     }
 
     const o = await outcome;

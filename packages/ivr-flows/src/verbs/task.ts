@@ -3,14 +3,14 @@
  * runs it against the call port and `kill()` that stops it (the caller hung up).
  * kill() aborts the verb's signal; every port call the verb makes carries it.
  */
-import type { CallerInfo, CallPort, IvrEvent, PromptRef } from "../port.js";
+import type { CallerInfo, CallPort, IvrEvent, PromptRef, SurveyRating } from "../port.js";
 import type { Language, VarValue } from "../schema.js";
 import type { Scope } from "../template.js";
 
 export interface RunState {
   /** One rating per call: a second survey node passes straight on. */
   surveyed: boolean;
-  survey?: { rating: number; label: string } | undefined;
+  survey?: SurveyRating | undefined;
 }
 
 type EventBody<E> = E extends { at: number; nodeId: string } ? Omit<E, "at" | "nodeId"> : never;
