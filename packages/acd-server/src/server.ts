@@ -6,7 +6,7 @@ import { buildApp } from "./api/app.js";
 import { SessionService } from "./auth/sessions.js";
 import { TokenService } from "./auth/tokens.js";
 import { type Config, demoDataEnabled } from "./config/config.js";
-import { accountsWithDemoPasswords, seedDemoData } from "./demo/seed.js";
+import { accountsWithDemoPasswords, bootstrapAdmin, seedDemoData } from "./demo/seed.js";
 import { CalendarDirectory } from "./directory/calendars.js";
 import { ListDirectory } from "./directory/lists.js";
 import { QueueDirectory } from "./directory/queues.js";
@@ -50,6 +50,9 @@ export async function startServer(
     ));
   try {
     if (demoDataEnabled(config)) await seedDemoData(store, log);
+    if (config.auth.bootstrapAdminPassword) {
+      await bootstrapAdmin(store, config.auth.bootstrapAdminPassword, config.sip.domain, log);
+    }
     if (config.env === "production") {
       const demo = await accountsWithDemoPasswords(store);
       if (demo.length > 0) {

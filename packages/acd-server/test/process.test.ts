@@ -130,4 +130,24 @@ describe("the acd-server process", () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain("demo password");
   }, 60_000);
+
+  it("starts in production with no demo data and a bootstrap admin", async () => {
+    const prod = started(
+      await run({
+        HOTLINE_DATA_DIR: tempDir(),
+        NODE_ENV: "production",
+        HOTLINE_JWT_SECRET: "s".repeat(40),
+        HOTLINE_BOOTSTRAP_ADMIN_PASSWORD: "a-long-admin-password",
+      }),
+    );
+    const token = await login(prod.url, "admin", "a-long-admin-password");
+    const users = (await (
+      await fetch(`${prod.url}/api/users`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as Array<{
+      id: string;
+    }>;
+    expect(users.map((u) => u.id)).toEqual(["admin"]);
+    prod.child.kill("SIGTERM");
+    expect((await prod.exited).code).toBe(0);
+  }, 60_000);
 });

@@ -55,6 +55,8 @@ export const configSchema = z
         loginAttemptsPerUser: z.coerce.number().int().min(1).default(5),
         loginAttemptsPerAddress: z.coerce.number().int().min(1).default(30),
         loginWindowSeconds: z.coerce.number().int().min(1).default(300),
+        /** On a start with no users at all, create the admin account `admin` with this password. */
+        bootstrapAdminPassword: z.string().min(12).optional(),
       })
       .prefault({}),
     sip: z
@@ -95,6 +97,7 @@ export const envKeys: Record<string, string> = {
   HOTLINE_JWT_SECRET: "auth.jwtSecret",
   HOTLINE_ACCESS_TOKEN_SECONDS: "auth.accessTokenSeconds",
   HOTLINE_REFRESH_TOKEN_SECONDS: "auth.refreshTokenSeconds",
+  HOTLINE_BOOTSTRAP_ADMIN_PASSWORD: "auth.bootstrapAdminPassword",
   HOTLINE_SIP_DOMAIN: "sip.domain",
   HOTLINE_SIP_PORT: "sip.port",
   HOTLINE_SIP_TLS_PORT: "sip.tlsPort",

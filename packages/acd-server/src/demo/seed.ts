@@ -201,3 +201,23 @@ export async function accountsWithDemoPasswords(store: Store): Promise<string[]>
   for (const r of rows) if (await verifyPassword(demoPassword(r.id), r.password_hash)) still.push(r.id);
   return still;
 }
+
+/**
+ * A production start has no demo data, so nobody could log in to create the first accounts:
+ * on a start with no users at all, this creates the admin account `admin`.
+ */
+export async function bootstrapAdmin(
+  store: Store,
+  password: string,
+  sipRealm: string,
+  log: Logger,
+): Promise<boolean> {
+  const any = await store.db.selectFrom("users").select("id").limit(1).executeTakeFirst();
+  if (any) return false;
+  await new UserDirectory(store, sipRealm).create(
+    { id: "admin", displayName: "Administrator", role: "admin", password },
+    { userId: "system" },
+  );
+  log.warn("no users: created the admin account `admin` from HOTLINE_BOOTSTRAP_ADMIN_PASSWORD");
+  return true;
+}
