@@ -1,4 +1,20 @@
 export {
+  buildCancel,
+  createResponse,
+  newBranch,
+  newCallId,
+  newTag,
+  type ResponseOptions,
+} from "./builders.js";
+export { type Clock, FakeClock, RealClock, type TimerId } from "./clock.js";
+export {
+  Dialog,
+  type DialogEvents,
+  type DialogOptions,
+  type InDialogOptions,
+  parseReferTo,
+} from "./dialog.js";
+export {
   SipError,
   SipParseError,
   type SipParseErrorCode,
@@ -35,3 +51,24 @@ export {
   SipStreamFramer,
 } from "./parser.js";
 export { serializeMessage } from "./serializer.js";
+export { type CreateSipStackOptions, createSipStack } from "./server.js";
+export {
+  DEFAULT_SCANNERS,
+  IncomingRequest,
+  type NewRequestOptions,
+  type OutgoingInvite,
+  type RequestHandler,
+  type SendOptions,
+  SipStack,
+  type SipStackOptions,
+  type StackEvents,
+} from "./stack.js";
+export { DEFAULT_TIMERS, type TimerConfig } from "./transaction/base.js";
+export type { InviteClientState } from "./transaction/invite-client.js";
+export type { InviteServerState } from "./transaction/invite-server.js";
+export type { NonInviteClientState } from "./transaction/non-invite-client.js";
+export type { NonInviteServerState } from "./transaction/non-invite-server.js";
+export { type TcpOptions, TcpTransport } from "./transport/tcp.js";
+export type { Endpoint, Transport, TransportEvents, TransportProtocol } from "./transport/types.js";
+export { type UdpOptions, UdpTransport } from "./transport/udp.js";
+export { type WsOptions, WsTransport } from "./transport/ws.js";

@@ -19,6 +19,8 @@ export type ServerTransaction = InviteServerTransaction | NonInviteServerTransac
 export interface TransactionSink {
   reliable: boolean;
   send(msg: SipRequest | SipResponse): void;
+  /** Told when the transaction it serves terminates. */
+  onTerminated?: () => void;
 }
 
 function branchOf(msg: SipRequest | SipResponse): string {
@@ -74,6 +76,7 @@ export class TransactionLayer {
     const key = clientKey(req, req.method);
     const env = this.env(sink, () => {
       if (this.clients.get(key) === tx) this.clients.delete(key);
+      sink.onTerminated?.();
     });
     let tx: ClientTransaction | undefined;
     tx =
@@ -89,6 +92,7 @@ export class TransactionLayer {
     let tx: ServerTransaction | undefined;
     const env = this.env(sink, () => {
       if (this.servers.get(key) === tx) this.servers.delete(key);
+      sink.onTerminated?.();
     });
     tx =
       req.method === "INVITE"
