@@ -53,6 +53,8 @@ describe("default flow under random callers", () => {
           expect(Object.values(s.queues ?? {}).some((q) => q.outcome.kind === "overflow")).toBe(true);
         }
         expect(port.open).toBe(0);
+        port.close();
+        expect(port.clock.pending).toBe(0);
         expect(port.surveys.length).toBeLessThanOrEqual(1);
         expect(port.hangups.length).toBe(result.end === "hangup" ? 1 : 0);
         for (const step of result.path) expect(step.nodeId in defaultFlow.nodes).toBe(true);

@@ -16,6 +16,8 @@ async function call(script: CallerScript, caller: CallerInfo = audioCaller) {
   const result = await drive(port.clock, runFlow(defaultFlow, port, { caller, signal: port.hangupSignal }));
   // Whatever the run opened at the port (prompts, collectors, queue waits) is closed.
   expect(port.open).toBe(0);
+  port.close();
+  expect(port.clock.pending).toBe(0);
   return { port, result };
 }
 

@@ -23,6 +23,7 @@ import type {
   QueueOutcome,
   QueueStatus,
   SurveyRating,
+  TimerHandle,
   TransferResult,
   TransferTarget,
   VoicemailRequest,
@@ -85,6 +86,8 @@ export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
   #collector: DigitCollector | undefined;
   #status: QueueStatus | null = null;
   #answered = 0;
+  /** The caller's scripted actions still to come; close() cancels them. */
+  readonly #script: TimerHandle[] = [];
 
   constructor(script?: CallerScript);
   constructor(script: CallerScript, clock: C);
@@ -95,8 +98,15 @@ export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
     // Without a clock the port runs in fake time (the default type parameter).
     clock ??= new FakeClock() as unknown as C;
     this.clock = clock;
-    for (const { at, key } of script.keys ?? []) clock.setTimer(() => this.#press(key), at);
-    if (script.hangupAt !== undefined) clock.setTimer(() => this.#hangup.abort(), script.hangupAt);
+    for (const { at, key } of script.keys ?? [])
+      this.#script.push(clock.setTimer(() => this.#press(key), at));
+    if (script.hangupAt !== undefined)
+      this.#script.push(clock.setTimer(() => this.#hangup.abort(), script.hangupAt));
+  }
+
+  /** Cancels what the script still had to do, so that any timer left on the clock is the run's. */
+  close(): void {
+    for (const t of this.#script.splice(0)) t.cancel();
   }
 
   get hangupSignal(): AbortSignal {
@@ -122,7 +132,7 @@ export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
     for (const p of prompts) {
       if (p.name === next.prompt) {
         this.#answered++;
-        this.clock.setTimer(() => this.#press(next.key), offset + (next.afterMs ?? 500));
+        this.#script.push(this.clock.setTimer(() => this.#press(next.key), offset + (next.afterMs ?? 500)));
         return;
       }
       offset += this.#duration(p);

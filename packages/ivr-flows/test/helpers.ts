@@ -33,6 +33,9 @@ export async function run(
     runFlow(flow, port, { caller: audioCaller, signal: port.hangupSignal, ...options }),
   );
   expect(port.open).toBe(0);
+  // No timer of the run (prompt, collector, queue, http timeout, announcement) outlives it.
+  port.close();
+  expect(port.clock.pending).toBe(0);
   return { port, result, ids: result.path.map((s) => s.nodeId) };
 }
 
