@@ -63,6 +63,52 @@ export interface AlarmEvent {
   at: string;
 }
 
+/** An agent as the desk and the supervisor board show it (REST `GET /api/agents[/me]`). */
+export interface AgentView {
+  agentId: string;
+  displayName: string;
+  state: AgentStateName;
+  /** NOT_READY reason code (break, meal, training, meeting, no-answer …). */
+  reason?: string;
+  since: string;
+  /** Wrap-up end, when in WRAP_UP. */
+  wrapUpEndsAt?: string;
+  callId?: string;
+  queues: string[];
+}
+
+export interface NotReadyReason {
+  code: string;
+  label: { zh: string; en: string };
+}
+
+/** The big-screen figures (REST `GET /api/wallboard`, pushed as `wallboard`). */
+export interface WallboardFigures {
+  at: string;
+  waiting: number;
+  longestWaitSeconds: number;
+  offeredToday: number;
+  answeredToday: number;
+  abandonedToday: number;
+  /** Share of answered calls answered within the service-level threshold (15 s), 0–1. */
+  answeredWithinThresholdRate: number | null;
+  /** answered / offered, 0–1. */
+  answerRate: number | null;
+  /** satisfied ratings (very satisfied + satisfied) / ratings, 0–1. */
+  satisfactionRate: number | null;
+  agentsByState: Partial<Record<AgentStateName, number>>;
+  hourly: Array<{ hour: number; offered: number; answered: number; abandoned: number }>;
+  queues: Array<{
+    queueId: string;
+    name: string;
+    waiting: number;
+    longestWaitSeconds: number;
+    answered: number;
+    abandoned: number;
+    serviceLevel: number | null;
+  }>;
+}
+
 export interface ServerToClientEvents {
   hello: (e: HelloEvent) => void;
   "agent.state": (e: AgentStateEvent) => void;
@@ -70,6 +116,7 @@ export interface ServerToClientEvents {
   "call.offered": (e: CallOfferedEvent) => void;
   "call.ended": (e: CallEndedEvent) => void;
   alarm: (e: AlarmEvent) => void;
+  wallboard: (e: WallboardFigures) => void;
 }
 
 export type Ack<T> = (result: { ok: true; data: T } | { ok: false; code: string; message: string }) => void;
