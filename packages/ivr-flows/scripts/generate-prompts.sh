@@ -7,11 +7,13 @@
 # same name and format.
 #
 # Usage: scripts/generate-prompts.sh [name ...]   (no names: all prompts)
+# PROMPTS_OUT=<dir> writes <dir>/{zh,en}/ instead of prompts/ (the tests compare the two).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 command -v espeak-ng >/dev/null || { echo "espeak-ng is not installed" >&2; exit 1; }
 command -v sox >/dev/null || { echo "sox is not installed" >&2; exit 1; }
+out_dir="${PROMPTS_OUT:-prompts}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -36,8 +38,8 @@ hold_music() {
 count=0
 while IFS=$'\t' read -r name lang text; do
   is_selected "$name" || continue
-  mkdir -p "prompts/$lang"
-  out="prompts/$lang/$name.wav"
+  mkdir -p "$out_dir/$lang"
+  out="$out_dir/$lang/$name.wav"
   if [ "$text" = "-" ]; then
     hold_music "$out"
   else
@@ -53,4 +55,4 @@ while IFS=$'\t' read -r name lang text; do
   fi
   count=$((count + 1))
 done < <(pnpm exec tsx scripts/list-prompts.ts)
-echo "wrote $count prompt files under prompts/" >&2
+echo "wrote $count prompt files under $out_dir/" >&2
