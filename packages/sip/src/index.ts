@@ -50,6 +50,7 @@ export {
   parseMessage,
   SipStreamFramer,
 } from "./parser.js";
+export { aorOf, type Binding, Registrar, type RegistrarEvents, type RegistrarOptions } from "./registrar.js";
 export { serializeMessage } from "./serializer.js";
 export { type CreateSipStackOptions, createSipStack } from "./server.js";
 export {
