@@ -117,6 +117,7 @@ export class MediaEngine extends TypedEmitter<{ workerError: [err: Error] }> {
   #endpoints = new Map<string, EndpointHandle>();
   #endpointGroup = new Map<string, string>();
   #playbacks = new Map<string, (r: PlayResult) => void>();
+  #recordings = new Map<string, (seconds: number) => void>();
   #closed = false;
 
   private constructor(slots: WorkerSlot[]) {
@@ -146,6 +147,16 @@ export class MediaEngine extends TypedEmitter<{ workerError: [err: Error] }> {
     // Wait until every worker answers (module loaded, ready).
     await Promise.all(slots.map((s) => s.channel.request("worker.stats", {})));
     return engine;
+  }
+
+  /** Objects the main thread tracks (all 0 when every call has been closed). */
+  get liveHandles(): { endpoints: number; groups: number; playbacks: number; recordings: number } {
+    return {
+      endpoints: this.#endpoints.size,
+      groups: this.#groups.size,
+      playbacks: this.#playbacks.size,
+      recordings: this.#recordings.size,
+    };
   }
 
   get workers(): number {
@@ -215,6 +226,11 @@ export class MediaEngine extends TypedEmitter<{ workerError: [err: Error] }> {
       this.#playbacks.delete(n.target);
       return;
     }
+    if (n.event === "record.closed") {
+      this.#recordings.get(n.target)?.(n.seconds);
+      this.#recordings.delete(n.target);
+      return;
+    }
     if (n.event === "fork.closed") return;
     this.#endpoints.get(n.target)?.dispatch(n);
   }
@@ -267,13 +283,32 @@ export class MediaEngine extends TypedEmitter<{ workerError: [err: Error] }> {
     this.#assertOpen();
     const slot = this.#sameWorker(sides.caller, sides.agent);
     const id = randomUUID();
-    await slot.channel.request("record.start", { id, path, caller: sides.caller.id, agent: sides.agent.id });
+    // A recording also ends when one of its endpoints closes; the worker says so once.
+    let closedSeconds: number | undefined;
+    this.#recordings.set(id, (s) => {
+      closedSeconds = s;
+    });
+    try {
+      await slot.channel.request("record.start", {
+        id,
+        path,
+        caller: sides.caller.id,
+        agent: sides.agent.id,
+      });
+    } catch (err) {
+      this.#recordings.delete(id);
+      throw err;
+    }
     return {
       id,
       path,
       pause: async () => void (await slot.channel.request("record.pause", { id, paused: true })),
       resume: async () => void (await slot.channel.request("record.pause", { id, paused: false })),
-      stop: () => slot.channel.request("record.stop", { id }),
+      stop: async () => {
+        if (closedSeconds !== undefined) return { seconds: closedSeconds };
+        const r = await slot.channel.request("record.stop", { id });
+        return { seconds: closedSeconds ?? r.seconds };
+      },
     };
   }
 
@@ -347,5 +382,6 @@ export class MediaEngine extends TypedEmitter<{ workerError: [err: Error] }> {
     );
     for (const resolve of this.#playbacks.values()) resolve({ reason: "stopped", frames: 0 });
     this.#playbacks.clear();
+    this.#recordings.clear();
   }
 }

@@ -94,4 +94,5 @@ export type WorkerNotification =
   | { event: "dtmf"; target: string; report: DtmfReport }
   | { event: "latched"; target: string; remote: { address: string; port: number } }
   | { event: "play.done"; target: string; result: PlayResult }
-  | { event: "fork.closed"; target: string };
+  | { event: "fork.closed"; target: string }
+  | { event: "record.closed"; target: string; seconds: number };

@@ -24,6 +24,8 @@ export class WorkerCore {
   #mixers = new Map<string, { mixer: Mixer; parties: Map<string, MixerParty> }>();
   #forks = new Map<string, AudioFork>();
   #prompts = new Map<string, Promise<Prompt>>();
+  /** Child id → the endpoints it needs: closing an endpoint closes its children. */
+  #uses = new Map<string, string[]>();
 
   constructor(
     private readonly init: WorkerInit,
@@ -82,18 +84,18 @@ export class WorkerCore {
       if (!ep) return null; // idempotent
       this.#endpoints.delete(id);
       // Children that need this endpoint go with it (ownership tree, STYLE.md).
-      for (const [pid, p] of this.#players) if (this.#playerEndpoint.get(pid) === id) p.stop();
+      for (const [child, eps] of this.#uses) if (eps.includes(id)) this.#closeChild(child);
       await ep.close();
       return null;
     },
     "bridge.create": async ({ id, a, b }) => {
       const bridge = new Bridge(this.#ep(a), this.#ep(b));
       this.#bridges.set(id, bridge);
+      this.#uses.set(id, [a, b]);
       return null;
     },
     "bridge.close": async ({ id }) => {
-      this.#bridges.get(id)?.close();
-      this.#bridges.delete(id);
+      this.#closeChild(id);
       return null;
     },
     "play.start": async ({ id, endpoint, prompts, loop, stopOnDtmf }) => {
@@ -101,10 +103,10 @@ export class WorkerCore {
       const pcm = await Promise.all(prompts.map((p) => this.#prompt(p)));
       const player = new Player(ep, pcm, { loop, stopOnDtmf, dtmfSource: ep });
       this.#players.set(id, player);
-      this.#playerEndpoint.set(id, endpoint);
+      this.#uses.set(id, [endpoint]);
       void player.done.then((result) => {
         this.#players.delete(id);
-        this.#playerEndpoint.delete(id);
+        this.#uses.delete(id);
         this.notify({ event: "play.done", target: id, result });
       });
       return null;
@@ -114,7 +116,11 @@ export class WorkerCore {
       return null;
     },
     "record.start": async ({ id, path, caller, agent }) => {
-      this.#recordings.set(id, new RecordingTap(path, { caller: this.#ep(caller), agent: this.#ep(agent) }));
+      const rec = new RecordingTap(path, { caller: this.#ep(caller), agent: this.#ep(agent) });
+      // Sent once whatever closes it (stop, or an endpoint going away).
+      rec.on("close", ({ seconds }) => this.notify({ event: "record.closed", target: id, seconds }));
+      this.#recordings.set(id, rec);
+      this.#uses.set(id, [caller, agent]);
       return null;
     },
     "record.pause": async ({ id, paused }) => {
@@ -125,8 +131,7 @@ export class WorkerCore {
     },
     "record.stop": async ({ id }) => {
       const r = this.#recordings.get(id);
-      this.#recordings.delete(id);
-      r?.close();
+      this.#closeChild(id);
       return { seconds: r?.seconds ?? 0 };
     },
     "mixer.create": async ({ id }) => {
@@ -144,6 +149,7 @@ export class WorkerCore {
         r = { whisperTo: target };
       } else r = role;
       m.parties.set(endpoint, m.mixer.add(this.#ep(endpoint), r));
+      this.#uses.set(`${id}\u0000${endpoint}`, [endpoint]);
       return null;
     },
     "mixer.remove": async ({ id, endpoint }) => {
@@ -153,10 +159,13 @@ export class WorkerCore {
         m.mixer.remove(party);
         m.parties.delete(endpoint);
       }
+      this.#uses.delete(`${id}\u0000${endpoint}`);
       return null;
     },
     "mixer.close": async ({ id }) => {
-      this.#mixers.get(id)?.mixer.close();
+      const m = this.#mixers.get(id);
+      m?.mixer.close();
+      for (const ep of m?.parties.keys() ?? []) this.#uses.delete(`${id}\u0000${ep}`);
       this.#mixers.delete(id);
       return null;
     },
@@ -171,11 +180,11 @@ export class WorkerCore {
         this.notify({ event: "fork.closed", target: id });
       });
       this.#forks.set(id, fork);
+      this.#uses.set(id, [caller, agent]);
       return null;
     },
     "fork.stop": async ({ id }) => {
-      this.#forks.get(id)?.close();
-      this.#forks.delete(id);
+      this.#closeChild(id);
       return null;
     },
     "worker.stats": async () => this.stats(),
@@ -185,7 +194,35 @@ export class WorkerCore {
     },
   };
 
-  #playerEndpoint = new Map<string, string>();
+  #closeChild(id: string): void {
+    this.#uses.delete(id);
+    const bridge = this.#bridges.get(id);
+    if (bridge) {
+      bridge.close();
+      this.#bridges.delete(id);
+    }
+    this.#players.get(id)?.stop();
+    const rec = this.#recordings.get(id);
+    if (rec) {
+      rec.close();
+      this.#recordings.delete(id);
+    }
+    const fork = this.#forks.get(id);
+    if (fork) {
+      fork.close();
+      this.#forks.delete(id);
+    }
+    const sep = id.indexOf("\u0000");
+    if (sep > 0) {
+      const m = this.#mixers.get(id.slice(0, sep));
+      const ep = id.slice(sep + 1);
+      const party = m?.parties.get(ep);
+      if (m && party) {
+        m.mixer.remove(party);
+        m.parties.delete(ep);
+      }
+    }
+  }
 
   stats(): WorkerStats {
     const activeResources: Record<string, number> = {};

@@ -1,0 +1,96 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MediaEngine } from "@hotline12345/media";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const PORT_MIN = 47000;
+const PORT_MAX = 47999;
+
+/** UDP ports in our range bound by any socket of this machine (Linux /proc/net/udp). */
+function boundPortsInRange(): number[] {
+  const files = ["/proc/net/udp", "/proc/net/udp6"].filter((f) => existsSync(f));
+  const ports: number[] = [];
+  for (const f of files) {
+    for (const line of readFileSync(f, "utf8").split("\n").slice(1)) {
+      const local = line.trim().split(/\s+/)[1];
+      if (!local) continue;
+      const port = Number.parseInt(local.split(":")[1] ?? "", 16);
+      if (port >= PORT_MIN && port <= PORT_MAX) ports.push(port);
+    }
+  }
+  return ports;
+}
+
+let engine: MediaEngine;
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "media-leak-"));
+  engine = await MediaEngine.start({
+    workers: 2,
+    portMin: PORT_MIN,
+    portMax: PORT_MAX,
+    bindAddress: "127.0.0.1",
+  });
+});
+afterAll(async () => {
+  await engine?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("leak check", () => {
+  it("1,000 bridged, recorded calls opened and closed leave no port, socket, timer or pending message", async () => {
+    const before = await engine.stats();
+    const mainBefore = process.getActiveResourcesInfo().length;
+    const oneCall = async (n: number): Promise<void> => {
+      const group = `leak-${n}`;
+      const caller = await engine.createRtpEndpoint({ group });
+      const agent = await engine.createRtpEndpoint({ group, codecs: n % 2 ? ["PCMA"] : ["PCMU"] });
+      // The two legs talk to each other (offer/answer) so RTP actually flows.
+      await agent.acceptAnswer(await caller.createAnswer(await agent.createOffer()));
+      const bridge = await engine.bridge(caller, agent);
+      const rec = await engine.record(join(dir, `${n}.wav`), { caller, agent });
+      if (n % 3 === 0) await caller.sendDtmf("5", 40);
+      // Close in different orders: explicit children first, or endpoints only.
+      if (n % 2 === 0) {
+        await rec.stop();
+        await bridge.close();
+        await Promise.all([caller.close(), agent.close()]);
+      } else {
+        await Promise.all([agent.close(), caller.close()]);
+        await rec.stop();
+      }
+    };
+    const total = 1000;
+    const parallel = 50;
+    for (let base = 0; base < total; base += parallel) {
+      await Promise.all(Array.from({ length: parallel }, (_, i) => oneCall(base + i)));
+    }
+    const after = await engine.stats();
+    for (let w = 0; w < after.length; w++) {
+      const a = after[w]!;
+      const b = before[w]!;
+      expect(a).toMatchObject({
+        endpoints: 0,
+        portsInUse: 0,
+        bridges: 0,
+        players: 0,
+        recordings: 0,
+        mixers: 0,
+        forks: 0,
+        pendingRequests: 0,
+      });
+      // No socket or timer left in the worker's event loop.
+      expect(a.activeResources.UDPWRAP ?? 0).toBe(b.activeResources.UDPWRAP ?? 0);
+      expect(a.activeResources.Timeout ?? 0).toBe(b.activeResources.Timeout ?? 0);
+    }
+    // The main thread holds nothing either (recordings end with one notification each).
+    const start = performance.now();
+    while (engine.liveHandles.recordings > 0 && performance.now() - start < 3000)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(engine.liveHandles).toEqual({ endpoints: 0, groups: 0, playbacks: 0, recordings: 0 });
+    // Nothing bound in the range at OS level either.
+    expect(boundPortsInRange()).toEqual([]);
+    expect(process.getActiveResourcesInfo().length).toBeLessThanOrEqual(mainBefore);
+  }, 60_000);
+});
