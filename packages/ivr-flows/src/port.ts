@@ -160,6 +160,11 @@ export interface CallPort {
   readonly clock: Clock;
   play(prompts: readonly PromptRef[], options: PlayOptions): Promise<PlayResult>;
   collectDigits(options: CollectOptions): Promise<CollectResult>;
+  /**
+   * Drops DTMF keys received but not yet consumed (type-ahead). The survey calls it
+   * so that keys pressed while talking to the agent cannot answer the question.
+   */
+  clearDigits(): void;
   enqueue(request: EnqueueRequest): Promise<QueueOutcome>;
   /** This call's place in the queue it waits in; null when not queued (any more). */
   queueStatus(): Promise<QueueStatus | null>;

@@ -174,6 +174,16 @@ describe("default 12345 flow", () => {
     expect(port.surveys).toEqual([{ rating: 2, label: "satisfied" }]);
   });
 
+  it("keys pressed while queued or talking do not answer the survey", async () => {
+    const { port } = await call({
+      queues: { general: answered(20_000) },
+      keys: [{ at: 12_000, key: "5" }],
+      answers: [{ prompt: "survey-question", key: "2" }],
+    });
+    expect(port.cleared).toEqual(["5"]);
+    expect(port.surveys).toEqual([{ rating: 2, label: "satisfied" }]);
+  });
+
   it("no survey key at all: goodbye without a rating", async () => {
     const { port, result } = await call({ queues: { general: answered(5000) } });
     expect(port.heard.filter((p) => p === "zh:survey-question")).toHaveLength(3);

@@ -78,6 +78,8 @@ export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
   readonly voicemails: string[] = [];
   readonly events: IvrEvent[] = [];
   readonly collects: CollectResult[] = [];
+  /** Buffered keys dropped by clearDigits. */
+  readonly cleared: string[] = [];
   /** Plays, collectors and queue waits still open. */
   open = 0;
 
@@ -205,6 +207,11 @@ export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
       this.collects.push(r);
       return r;
     });
+  }
+
+  clearDigits(): void {
+    this.cleared.push(...this.#buffer);
+    this.#buffer = [];
   }
 
   enqueue(request: EnqueueRequest): Promise<QueueOutcome> {

@@ -22,6 +22,8 @@ export class SurveyVerb extends Task {
   async exec(ctx: VerbContext): Promise<VerbOutcome> {
     const n = this.node;
     if (ctx.state.surveyed) return { next: n.next };
+    // Keys pressed during the conversation (for the agent's system) are not a rating.
+    ctx.port.clearDigits();
     for (let attempt = 0; attempt <= n.retries; attempt++) {
       const key = await askKey(ctx, this.signal, n.prompts, n.timeoutMs);
       if (key === "stopped") return STOPPED;
