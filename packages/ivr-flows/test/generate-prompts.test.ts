@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { LANGUAGES, type promptCatalogue, promptFile } from "../src/prompts.js";
+import { LANGUAGES, promptFile } from "../src/prompts.js";
 
 const SAMPLE = [
   "greeting",
