@@ -15,6 +15,16 @@ export {
   parseReferTo,
 } from "./dialog.js";
 export {
+  authorizeRequest,
+  type DigestAlgorithm,
+  DigestAuthenticator,
+  type DigestEvents,
+  type DigestOptions,
+  digestResponse,
+  type Lockout,
+  parseDigest,
+} from "./digest.js";
+export {
   SipError,
   SipParseError,
   type SipParseErrorCode,
