@@ -1,7 +1,7 @@
 import type { DtmfReport } from "./dtmf.js";
 import { g711Transcode } from "./g711.js";
+import type { MediaLeg } from "./leg.js";
 import type { RtpPacket } from "./rtp.js";
-import type { RtpEndpoint } from "./rtp-endpoint.js";
 
 export interface BridgeOptions {
   /** Regenerate RFC 4733 key presses received on one leg towards the other. Default true. */
@@ -21,8 +21,8 @@ export class Bridge {
   #unbind: (() => void)[] = [];
 
   constructor(
-    readonly a: RtpEndpoint,
-    readonly b: RtpEndpoint,
+    readonly a: MediaLeg,
+    readonly b: MediaLeg,
     opts: BridgeOptions = {},
   ) {
     this.#link(a, b, this.#bufAB);
@@ -40,7 +40,7 @@ export class Bridge {
     );
   }
 
-  #link(from: RtpEndpoint, to: RtpEndpoint, scratch: Uint8Array): void {
+  #link(from: MediaLeg, to: MediaLeg, scratch: Uint8Array): void {
     const onRtp = (p: RtpPacket): void => {
       if (from.law === to.law) {
         to.sendEncoded(from, p.sequenceNumber, p.timestamp, p.payload, p.marker);
@@ -55,7 +55,7 @@ export class Bridge {
     this.#unbind.push(() => from.off("rtp", onRtp));
   }
 
-  #linkDtmf(from: RtpEndpoint, to: RtpEndpoint): void {
+  #linkDtmf(from: MediaLeg, to: MediaLeg): void {
     const onDtmf = (r: DtmfReport): void => {
       if (r.source !== "rfc4733" || to.closed || to.media?.telephoneEventPt === undefined) return;
       to.sendDtmf(r.key, r.durationMs).catch(() => {

@@ -24,6 +24,7 @@ export { MediaError, MediaErrorCode } from "./errors.js";
 export { AudioFork, type AudioForkOptions, type ForkHeader, type ForkMode } from "./fork.js";
 export { type G711Law, g711Decode, g711Encode, g711Transcode } from "./g711.js";
 export { dtmfTone, GoertzelDtmfDetector } from "./goertzel.js";
+export type { MediaLeg } from "./leg.js";
 export { Mixer, type MixerParty, mixFrame, type PartyRole } from "./mixer.js";
 export {
   type AudioSink,
@@ -48,3 +49,9 @@ export {
 export type { CodecName, Direction, NegotiatedMedia } from "./sdp.js";
 export type { TapSource } from "./tap.js";
 export { encodeWav, IncrementalWavWriter, parseWav, type WavData, wavSamples } from "./wav.js";
+export {
+  bridgeVideo,
+  WebRtcEndpoint,
+  type WebRtcEndpointEvents,
+  type WebRtcEndpointOptions,
+} from "./webrtc-endpoint.js";
