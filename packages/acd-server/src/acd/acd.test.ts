@@ -147,6 +147,19 @@ describe("routing", () => {
     for (const a of ["low", "en", "zh"]) await r.acd.logout(a);
   });
 
+  it("looks past any number of calls needing a language no READY agent speaks (found by the simulation)", async () => {
+    const r = rig([queueConfig({ id: "g" })], [agent("zh"), agent("en", {}, ["zh", "en"])]);
+    for (let i = 0; i < 40; i++)
+      await r.acd.enqueue({ callId: `en${i}`, queueId: "g", number: "1", language: "en" });
+    await r.acd.enqueue({ callId: "zh1", queueId: "g", number: "1" });
+    await ready(r, "zh");
+    expect(offeredTo(r)).toEqual([["zh1", "zh"]]);
+    await ready(r, "en");
+    expect(offeredTo(r).at(-1)).toEqual(["en0", "en"]);
+    await r.acd.logout("zh");
+    await r.acd.logout("en");
+  });
+
   it("skill-level strategy prefers the most skilled, round robin rotates", async () => {
     const r = rig(
       [

@@ -152,7 +152,7 @@ export interface AcdOptions {
   readonly statsWindowMs?: number;
   /** Offset of local time for "today" statistics (China: +480). */
   readonly utcOffsetMinutes?: number;
-  /** Items looked at per queue in one routing decision (calls needing a language no ready agent speaks are skipped). */
+  /** Items first looked at per queue in one routing decision (deeper only when the head needs a language no READY agent speaks). */
   readonly scanDepth?: number;
   readonly onListenerError?: (err: unknown, event: keyof AcdEvents) => void;
 }
@@ -217,6 +217,7 @@ export class Acd {
   readonly #window: number;
   readonly #offset: number;
   readonly #scanDepth: number;
+  #staffedCache: { at: number; counts: Map<string, number> } | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #pending = 0;
   #dispatchQueued = false;
@@ -228,7 +229,7 @@ export class Acd {
     this.#defaultAht = opts.defaultAhtMs ?? 180_000;
     this.#window = opts.statsWindowMs ?? 30 * 60_000;
     this.#offset = opts.utcOffsetMinutes ?? 480;
-    this.#scanDepth = opts.scanDepth ?? 32;
+    this.#scanDepth = opts.scanDepth ?? 8;
     this.events = new TypedEmitter<AcdEvents>(opts.onListenerError);
     for (const q of opts.queues) this.#queues.set(q.id, q);
     for (const q of opts.queues) {
@@ -378,6 +379,7 @@ export class Acd {
   /** Keeps per-agent time accounts and emits the history row. */
   #afterTransition(prev: AgentLive, next: AgentLive): void {
     const now = next.since;
+    this.#staffedCache = undefined;
     let acc = this.#accounts.get(next.agentId);
     if (!acc) {
       acc = {
@@ -501,17 +503,29 @@ export class Acd {
     return undefined;
   }
 
-  async #estimate(queueId: string, position: number): Promise<number> {
-    const agents = await this.#state.listAgents();
-    let staffed = 0;
-    for (const a of agents) {
-      if (a.state === AgentState.LoggedOut || a.state === AgentState.NotReady) continue;
-      if (this.#eligible.get(a.agentId)?.has(queueId)) staffed++;
+  /**
+   * Staffed agents per queue. Reading every agent record is the costly part of an
+   * estimate (one HVALS on Redis), so it is cached: dropped on every transition this
+   * node makes, and after one second for changes made by other nodes.
+   */
+  async #staffed(queueId: string): Promise<number> {
+    const now = this.#clock.now();
+    if (!this.#staffedCache || now - this.#staffedCache.at > 1_000) {
+      const counts = new Map<string, number>();
+      for (const a of await this.#state.listAgents()) {
+        if (a.state === AgentState.LoggedOut || a.state === AgentState.NotReady) continue;
+        for (const q of this.#eligible.get(a.agentId)?.keys() ?? []) counts.set(q, (counts.get(q) ?? 0) + 1);
+      }
+      this.#staffedCache = { at: now, counts };
     }
+    return this.#staffedCache.counts.get(queueId) ?? 0;
+  }
+
+  async #estimate(queueId: string, position: number): Promise<number> {
     return estimatedWaitMs(position, {
       arrivalRatePerMs: this.#arrivalRate(queueId),
       ahtMs: this.#aht(queueId),
-      staffed,
+      staffed: await this.#staffed(queueId),
     });
   }
 
@@ -555,11 +569,16 @@ export class Acd {
         continue;
       }
       await this.#offer(m.item, m.queue, reserved);
+      // No other READY agent could take any of the items looked at: another pass
+      // would find nothing (changes since then trigger their own dispatch).
+      if (!m.others) return;
     }
   }
 
   /** One routing decision, without side effects (exposed for the bench). */
-  async #findMatch(): Promise<{ item: QueueItem; agentId: string; queue: QueueConfig } | undefined> {
+  async #findMatch(): Promise<
+    { item: QueueItem; agentId: string; queue: QueueConfig; others: boolean } | undefined
+  > {
     const ready = await this.#state.readyAgents();
     if (ready.length === 0) return undefined;
     const byQueue = new Map<string, string[]>();
@@ -573,21 +592,44 @@ export class Acd {
       }
     }
     if (byQueue.size === 0) return undefined;
-    const heads = await this.#state.peekMany([...byQueue.keys()], this.#scanDepth);
-    let best: { item: QueueItem; cands: string[]; queue: QueueConfig } | undefined;
-    for (const [qid, items] of heads) {
-      const agents = byQueue.get(qid) ?? [];
-      for (const item of items) {
-        const lang = item.language;
-        const cands =
-          lang === undefined ? agents : agents.filter((a) => this.#profiles.get(a)?.languages.includes(lang));
-        if (cands.length === 0) continue;
-        if (!best || compareItems(item, best.item) < 0) best = { item, cands, queue: this.#queue(qid) };
-        break;
+    // Per queue, the first item some READY eligible agent can take. Usually the head;
+    // calls waiting for a language no READY agent speaks are skipped, looking deeper
+    // (×4 each round) until a takeable item or the end of the queue is found.
+    const firstFit = new Map<string, { item: QueueItem; cands: string[] }>();
+    // READY agents able to take some item looked at: tells whether another pass could match anyone else.
+    const able = new Set<string>();
+    let pending = [...byQueue.keys()];
+    for (let depth = this.#scanDepth; pending.length > 0; depth *= 4) {
+      const heads = await this.#state.peekMany(pending, depth);
+      const deeper: string[] = [];
+      for (const [qid, items] of heads) {
+        const agents = byQueue.get(qid) ?? [];
+        let settled = false;
+        for (const item of items) {
+          const lang = item.language;
+          const cands =
+            lang === undefined
+              ? agents
+              : agents.filter((a) => this.#profiles.get(a)?.languages.includes(lang));
+          if (cands.length === 0) continue;
+          for (const a of cands) able.add(a);
+          if (!firstFit.has(qid)) firstFit.set(qid, { item, cands });
+          if (lang === undefined) {
+            settled = true; // every eligible agent can take this one: nothing deeper matters
+            break;
+          }
+        }
+        if (!settled && items.length >= depth) deeper.push(qid);
       }
+      pending = deeper;
+    }
+    let best: { item: QueueItem; cands: string[]; queue: QueueConfig } | undefined;
+    for (const [qid, fit] of firstFit) {
+      if (!best || compareItems(fit.item, best.item) < 0) best = { ...fit, queue: this.#queue(qid) };
     }
     if (!best) return undefined;
-    return { item: best.item, agentId: this.#pickAgent(best.queue, best.cands), queue: best.queue };
+    const agentId = this.#pickAgent(best.queue, best.cands);
+    return { item: best.item, agentId, queue: best.queue, others: able.size > 1 || !able.has(agentId) };
   }
 
   /** Chooses among eligible READY agents (given longest idle first). */

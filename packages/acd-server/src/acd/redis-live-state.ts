@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import { itemScore, type LiveState } from "./live-state.js";
 import type { AgentLive, QueueItem } from "./types.js";
 
@@ -111,17 +111,26 @@ const parseItem = (s: string): QueueItem => JSON.parse(s) as QueueItem;
 const parseAgent = (s: string): AgentLive => JSON.parse(s) as AgentLive;
 
 /**
- * Live state in Redis, shared by several server nodes. The caller owns the
- * ioredis connection (and closes it); `close()` here only stops using it.
+ * Live state in Redis, shared by several server nodes. Given a connection, the
+ * caller owns it; made by {@link RedisLiveState.connect}, `close()` ends it.
  */
 export class RedisLiveState implements LiveState {
   readonly #r: Redis;
   readonly #p: string;
+  readonly #owned: boolean;
   #closed = false;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: Redis, prefix: string, owned = false) {
     this.#r = redis;
     this.#p = prefix;
+    this.#owned = owned;
+  }
+
+  /** Opens its own connection (e.g. `redis://127.0.0.1:6379`) and waits until it is ready. */
+  static async connect(url: string, prefix: string): Promise<RedisLiveState> {
+    const r = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+    await r.connect();
+    return new RedisLiveState(r, prefix, true);
   }
 
   #k(name: string): string {
@@ -282,7 +291,9 @@ export class RedisLiveState implements LiveState {
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
+    if (this.#owned) await this.#r.quit().catch(() => this.#r.disconnect());
   }
 
   get closed(): boolean {

@@ -364,8 +364,10 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
           if (compareItems(y, item) >= 0) break;
           const qAt = queuedAt.get(y.id);
           if (qAt !== undefined && qAt < ev.index && eligible(agentId, y)) {
+            const d = (x: QueueItem) =>
+              `${x.id} (${x.queueId} p${x.priority} #${x.seq}${x.language ? ` ${x.language}` : ""})`;
             fail(
-              `${agentId} got ${item.id} (p${item.priority} #${item.seq}) while ${y.id} (p${y.priority} #${y.seq}) waited`,
+              `${agentId} got ${d(item)} while ${d(y)} waited (queued at event ${qAt}, reserved at ${ev.index})`,
             );
           }
         }
