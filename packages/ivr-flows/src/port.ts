@@ -57,6 +57,11 @@ export interface EnqueueRequest {
   data: Record<string, VarValue>;
   /** Whether the queue may offer the caller a callback while waiting. */
   callbackAllowed: boolean;
+  /**
+   * Called once when an agent answers and the call is bridged: from then on the
+   * engine owns the caller's audio, and the verb stops music and announcements.
+   */
+  onAnswered(agentId: string): void;
   signal: AbortSignal;
 }
 
@@ -153,6 +158,7 @@ export type IvrEvent =
   | { type: "node-entered"; at: number; nodeId: string; verb: string }
   | { type: "key-pressed"; at: number; nodeId: string; key: string }
   | { type: "digits-collected"; at: number; nodeId: string; digits: string }
+  | { type: "queue-answered"; at: number; nodeId: string; agentId: string }
   | { type: "survey-rated"; at: number; nodeId: string; rating: number }
   | { type: "flow-ended"; at: number; end: string };
 

@@ -20,6 +20,7 @@ const outcome: fc.Arbitrary<QueueOutcome> = fc.oneof(
 const queue: fc.Arbitrary<QueueScript> = fc.record({
   after: fc.integer({ min: 0, max: 180_000 }),
   outcome,
+  talkMs: fc.integer({ min: 0, max: 600_000 }),
   status: fc.record({
     position: fc.integer({ min: 1, max: 200 }),
     estimatedWaitSeconds: fc.integer({ min: 0, max: 3600 }),
@@ -58,6 +59,10 @@ describe("default flow under random callers", () => {
         expect(port.surveys.length).toBeLessThanOrEqual(1);
         expect(port.hangups.length).toBe(result.end === "hangup" ? 1 : 0);
         for (const step of result.path) expect(step.nodeId in defaultFlow.nodes).toBe(true);
+        // Nothing is played to a caller who is talking to an agent.
+        for (const { from, to } of port.conversations) {
+          expect(port.plays.filter((p) => p.at >= from && p.at < to)).toEqual([]);
+        }
         if (s.lists?.includes("black")) expect(port.enqueued).toEqual([]);
         // No keys, no hangup: an audio caller is in the Mandarin queue within 15 s.
         if (!video && !s.lists?.includes("black") && s.keys?.length === 0 && s.hangupAt === undefined) {

@@ -58,6 +58,16 @@ describe("default 12345 flow", () => {
       "zh:digit-2",
       "zh:wait-minutes",
     ]);
+    // From the agent's answer on, the caller hears the agent: music stopped, nothing played until the survey.
+    const answeredAt = port.answeredAt[0] ?? Number.NaN;
+    expect(port.plays.filter((p) => p.prompts[0] === "zh:hold-music").at(-1)).toMatchObject({
+      stopped: true,
+    });
+    expect(port.plays.filter((p) => p.at >= answeredAt).map((p) => p.prompts[0])).toEqual([
+      "zh:survey-question",
+      "zh:survey-thanks",
+    ]);
+    expect(port.events).toContainEqual(expect.objectContaining({ type: "queue-answered", agentId: "1001" }));
     expect(port.surveys).toEqual([{ rating: 4, label: "dissatisfied" }]);
     expect(result.survey).toEqual({ rating: 4, label: "dissatisfied" });
     expect(port.heard.slice(-2)).toEqual(["zh:survey-question", "zh:survey-thanks"]);

@@ -34,6 +34,8 @@ export interface QueueScript {
   /** Fake ms after enqueue when the outcome comes. */
   after: number;
   outcome: QueueOutcome;
+  /** For `answered`: the agent answers at `after` and the conversation lasts this long (default 60 s). */
+  talkMs?: number;
   status?: QueueStatus;
 }
 
@@ -69,8 +71,12 @@ export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
   /** Aborted at the scripted hangup: pass `hangupSignal` to runFlow. */
   readonly #hangup = new AbortController();
   readonly plays: PlayLog[] = [];
-  readonly enqueued: Array<Omit<EnqueueRequest, "signal"> & { at: number }> = [];
+  readonly enqueued: Array<Omit<EnqueueRequest, "signal" | "onAnswered"> & { at: number }> = [];
   readonly leftQueue: string[] = [];
+  /** When agents answered (the conversation began). */
+  readonly answeredAt: number[] = [];
+  /** Conversations that ran to their end, [from, to) in fake ms. */
+  readonly conversations: Array<{ from: number; to: number }> = [];
   readonly surveys: SurveyRating[] = [];
   readonly hangups: HangupCause[] = [];
   readonly callbacks: CallbackRequest[] = [];
@@ -215,7 +221,7 @@ export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
   }
 
   enqueue(request: EnqueueRequest): Promise<QueueOutcome> {
-    const { signal, ...rest } = request;
+    const { signal, onAnswered: _onAnswered, ...rest } = request;
     this.enqueued.push({ ...rest, at: this.clock.now() });
     const q = this.script.queues?.[request.queue];
     if (!q) return Promise.reject(new Error(`no script for queue ${request.queue}`));
@@ -229,7 +235,21 @@ export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
         this.open--;
         resolve(o);
       };
-      const timer = this.clock.setTimer(() => done(q.outcome), q.after);
+      let timer: TimerHandle;
+      if (q.outcome.kind === "answered") {
+        const { agentId } = q.outcome;
+        timer = this.clock.setTimer(() => {
+          this.answeredAt.push(this.clock.now());
+          request.onAnswered(agentId);
+          const from = this.clock.now();
+          timer = this.clock.setTimer(() => {
+            this.conversations.push({ from, to: this.clock.now() });
+            done(q.outcome);
+          }, q.talkMs ?? 60_000);
+        }, q.after);
+      } else {
+        timer = this.clock.setTimer(() => done(q.outcome), q.after);
+      }
       const onAbort = () => {
         this.leftQueue.push(request.queue);
         done({ kind: "stopped" });

@@ -49,7 +49,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-function httpFlow(url: string, method: "GET" | "POST" = "GET", timeoutMs = 300) {
+function httpFlow(url: string, method: "GET" | "POST", timeoutMs: number) {
   return flowOf({
     n: {
       verb: "http",
@@ -72,7 +72,8 @@ class RealTimePort extends ScriptedPort<Clock> {
   }
 }
 
-async function run(url: string, method: "GET" | "POST" = "GET", timeoutMs = 300) {
+// Generous by default so that a loaded machine cannot turn an answer into a fallback.
+async function run(url: string, method: "GET" | "POST" = "GET", timeoutMs = 5000) {
   const port = new RealTimePort();
   const t0 = performance.now();
   const result = await runFlow(httpFlow(url, method, timeoutMs), port, { caller: audioCaller });
@@ -101,7 +102,7 @@ describe("http verb with a real HTTP server", () => {
     const { ids, ms } = await run(`${base}/slow`, "GET", 300);
     expect(ids).toEqual(["n", "alt"]);
     expect(ms).toBeGreaterThanOrEqual(290);
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeLessThan(3000);
   });
 
   it.each([

@@ -18,9 +18,9 @@ function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * enqueue: puts the call in a queue and keeps the caller company until the
- * queue settles it: music on hold, and every `announce.everyMs` the position
- * and estimated wait. The outcome decides the edge: answered and the agent hung
+ * enqueue: puts the call in a queue and keeps the caller company until an
+ * agent answers: music on hold, and every `announce.everyMs` the position and
+ * estimated wait. Then it waits, silent, for the conversation to end. The outcome decides the edge: answered and the agent hung
  * up first → `next` (the survey); overflow → `overflow`; callback accepted →
  * `callback`; the caller gone → the flow ends.
  */
@@ -44,12 +44,19 @@ export class EnqueueVerb extends Task {
     const { clock } = ctx.port;
     let settled: QueueOutcome | undefined;
     let failed = false;
+    let connected = false;
     let hold: AbortController | undefined;
     const outcome = ctx.port.enqueue({
       queue: n.queue,
       priority,
       data: renderValues(n.data, scope),
       callbackAllowed: n.callback !== undefined,
+      onAnswered: (agentId) => {
+        // The conversation has the caller's audio now: no more music, no announcements.
+        connected = true;
+        hold?.abort();
+        ctx.emit({ type: "queue-answered", agentId });
+      },
       signal: this.signal,
     });
     outcome.then(
@@ -65,13 +72,13 @@ export class EnqueueVerb extends Task {
 
     const announce = n.announce;
     let nextAnnounceAt = announce ? clock.now() + announce.firstAfterMs : Number.POSITIVE_INFINITY;
-    while (settled === undefined && !failed && !this.signal.aborted) {
+    while (settled === undefined && !failed && !connected && !this.signal.aborted) {
       hold = new AbortController();
       const signal = AbortSignal.any([this.signal, hold.signal]);
       if (announce && clock.now() >= nextAnnounceAt) {
         nextAnnounceAt = clock.now() + announce.everyMs;
         const status = await ctx.port.queueStatus();
-        if (status && settled === undefined && !signal.aborted) {
+        if (status && settled === undefined && !connected && !signal.aborted) {
           const names = this.announcement(ctx, status.position, status.estimatedWaitSeconds);
           if (names.length > 0) await ctx.port.play(refs(ctx, names), { bargeIn: false, signal });
         }
@@ -87,7 +94,13 @@ export class EnqueueVerb extends Task {
       timer?.cancel();
       // Music that "ended" at once (missing file, engine without hold music) must not
       // spin this loop: wait quietly until the next announcement or for a second.
-      if (!played.stopped && clock.now() === startedAt && settled === undefined && !signal.aborted) {
+      if (
+        !played.stopped &&
+        clock.now() === startedAt &&
+        settled === undefined &&
+        !connected &&
+        !signal.aborted
+      ) {
         await sleep(clock, Math.min(1000, Math.max(0, nextAnnounceAt - clock.now())), signal);
       }
     }
