@@ -42,7 +42,8 @@ export class HotlineError extends Error {
 
 /** The body of every error response. */
 export interface ErrorBody {
-  code: ErrorCode;
+  /** A code of this catalogue, or of the ACD's (`HOTLINE_ERR_ILLEGAL_AGENT_TRANSITION` …). */
+  code: ErrorCode | `HOTLINE_ERR_${string}`;
   message: string;
   details?: Record<string, unknown>;
 }

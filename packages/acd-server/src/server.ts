@@ -13,10 +13,12 @@ import { QueueDirectory } from "./directory/queues.js";
 import { UserDirectory } from "./directory/users.js";
 import { attachEventServer, type EventServer } from "./events/socket.js";
 import { createMetrics } from "./metrics.js";
+import { AcdRuntime } from "./routing/runtime.js";
 import { openStore, type Store } from "./store/store.js";
 
 export interface RunningServer {
   readonly app: FastifyInstance;
+  readonly runtime: AcdRuntime;
   readonly io: EventServer;
   readonly store: Store;
   /** http://host:port the server listens on. */
@@ -66,6 +68,18 @@ export async function startServer(
     throw err;
   }
 
+  let runtime: AcdRuntime;
+  try {
+    runtime = await AcdRuntime.start({
+      store,
+      log,
+      redisUrl: config.redis.url,
+      redisPrefix: config.redis.prefix,
+    });
+  } catch (err) {
+    if (!options.store) await store.close();
+    throw err;
+  }
   const metrics = createMetrics();
   const tokens = new TokenService(
     config.auth.jwtSecret,
@@ -96,8 +110,10 @@ export async function startServer(
     queues: new QueueDirectory(store),
     lists: new ListDirectory(store),
     calendars: new CalendarDirectory(store),
+    runtime,
   });
   const io = attachEventServer(app.server, { tokens, store, log });
+  runtime.attach(io);
   io.on("connection", (socket) => {
     metrics.socketClients.inc();
     socket.on("disconnect", () => metrics.socketClients.dec());
@@ -111,6 +127,7 @@ export async function startServer(
   let closing: Promise<void> | null = null;
   return {
     app,
+    runtime,
     io,
     store,
     url,
@@ -122,6 +139,7 @@ export async function startServer(
         );
         io.disconnectSockets(true);
         await Promise.race([Promise.all([io.close().catch(() => {}), app.close()]), drain]);
+        await runtime.close();
         if (!options.store) await store.close();
         log.info("stopped");
       })();

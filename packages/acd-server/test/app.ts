@@ -9,10 +9,14 @@ import { ListDirectory } from "../src/directory/lists.js";
 import { QueueDirectory } from "../src/directory/queues.js";
 import { UserDirectory } from "../src/directory/users.js";
 import { createMetrics } from "../src/metrics.js";
+import { AcdRuntime } from "../src/routing/runtime.js";
+import type { Store } from "../src/store/store.js";
 import type { StoreKind } from "./stores.js";
 
 export interface TestApp {
   app: FastifyInstance;
+  runtime: AcdRuntime;
+  store: Store;
   clock: { now: number };
   tokens: TokenService;
   dispose(): Promise<void>;
@@ -31,6 +35,7 @@ export async function openTestApp(
   const now = () => clock.now;
   const tokens = new TokenService("a-test-secret-of-at-least-32-characters!!", 900, 43_200, now);
   const metrics = createMetrics();
+  const runtime = await AcdRuntime.start({ store, log });
   const app = await buildApp({
     log,
     store,
@@ -42,13 +47,17 @@ export async function openTestApp(
     queues: new QueueDirectory(store),
     lists: new ListDirectory(store),
     calendars: new CalendarDirectory(store),
+    runtime,
   });
   return {
     app,
     clock,
     tokens,
+    runtime,
+    store,
     async dispose() {
       await app.close();
+      await runtime.close();
       await store.dispose();
     },
     async login(userId, password = `hotline-${userId}`) {

@@ -13,8 +13,10 @@ import { z } from "zod";
 import type { SessionService } from "../auth/sessions.js";
 import type { TokenService } from "../auth/tokens.js";
 import type { Metrics } from "../metrics.js";
+import type { AcdRuntime } from "../routing/runtime.js";
 import { installErrorHandler } from "./error-handler.js";
 import { installGuard } from "./guard.js";
+import { agentRoutes } from "./routes/agents.js";
 import { authRoutes } from "./routes/auth.js";
 import { type DirectoryDeps, directoryRoutes } from "./routes/directory.js";
 
@@ -24,6 +26,7 @@ export interface AppDeps extends DirectoryDeps {
   sessions: SessionService;
   metrics: Metrics;
   version: string;
+  runtime: AcdRuntime;
 }
 
 /**
@@ -104,5 +107,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(authRoutes, { sessions: deps.sessions });
   await app.register(directoryRoutes, deps);
+  await app.register(agentRoutes, { runtime: deps.runtime, store: deps.store });
   return app;
 }

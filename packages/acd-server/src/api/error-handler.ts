@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { AcdError, acdErrorStatus } from "../acd/index.js";
 import { type ErrorBody, HotlineError } from "../errors.js";
 
 /** Postgres SQLSTATEs that are the client's fault, not ours. */
@@ -21,6 +22,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       status = err.status;
       body = { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
       if (err.retryAfterSeconds) void reply.header("retry-after", String(err.retryAfterSeconds));
+    } else if (err instanceof AcdError) {
+      // The ACD's own catalogue (illegal agent transition, unknown agent …), same body shape.
+      status = acdErrorStatus[err.code];
+      body = { code: err.code, message: err.message, details: { ...err.details } };
     } else if (hasZodFastifySchemaValidationErrors(err)) {
       status = 400;
       body = {

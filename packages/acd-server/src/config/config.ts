@@ -41,6 +41,16 @@ export const configSchema = z
       })
       .prefault({}),
     dataDir: z.string().min(1).default("./data"),
+    redis: z
+      .strictObject({
+        /** redis://… to share live ACD state between nodes; unset = in memory (one node). */
+        url: z
+          .string()
+          .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL")
+          .optional(),
+        prefix: z.string().min(1).max(64).default("hotline12345:"),
+      })
+      .prefault({}),
     auth: z
       .strictObject({
         /** HMAC secret for session tokens; at least 32 characters. Unset = random per start (dev only). */
@@ -94,6 +104,8 @@ export const envKeys: Record<string, string> = {
   HOTLINE_LOG_FORMAT: "log.format",
   DATABASE_URL: "database.url",
   HOTLINE_DATA_DIR: "dataDir",
+  HOTLINE_REDIS_URL: "redis.url",
+  HOTLINE_REDIS_PREFIX: "redis.prefix",
   HOTLINE_JWT_SECRET: "auth.jwtSecret",
   HOTLINE_ACCESS_TOKEN_SECONDS: "auth.accessTokenSeconds",
   HOTLINE_REFRESH_TOKEN_SECONDS: "auth.refreshTokenSeconds",

@@ -169,7 +169,7 @@ export async function seedDemoData(store: Store, log: Logger): Promise<boolean> 
       list: "priority",
       pattern: "13800000001",
       match: "exact",
-      priority: 1,
+      priority: 9,
       reason: "demo: designated number",
     },
     actor,

@@ -11,7 +11,7 @@ export interface ListEntryView {
   match: "exact" | "prefix";
   /** black list: reject | notice | queue:<id> */
   action: string | null;
-  /** priority list: 1 (highest) … 9 */
+  /** priority list: 1..9, higher answered first */
   priority: number | null;
   reason: string;
   expiresAt: string | null;
@@ -53,7 +53,7 @@ function checkShape(e: ListEntryInput): void {
   if (e.list === "priority" && !e.priority) {
     throw new HotlineError(
       "HOTLINE_ERR_VALIDATION",
-      "a priority entry needs a priority from 1 (highest) to 9",
+      "a priority entry needs a priority from 1 to 9 (higher is answered first)",
     );
   }
   if (e.list !== "priority" && e.priority)

@@ -77,6 +77,38 @@ describe("socket.io events", () => {
     expect(agentGotAlarm).toBe(false);
   });
 
+  it("pushes an agent's state change to its desk and the board, and offers a call with the number masked", async () => {
+    const token = await tokenFor("1002");
+    const desk = open(token);
+    const board = open(await tokenFor("2001"));
+    await Promise.all([desk.hello, board.hello]);
+    const onBoard = new Promise((resolve) =>
+      board.on("agent.state", (e) => {
+        if (e.agentId === "1002" && e.state === "READY") resolve(e);
+      }),
+    );
+    const res = await fetch(`${server.url}/api/agents/me/state`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ state: "READY" }),
+    });
+    expect(res.status).toBe(200);
+    expect(await onBoard).toMatchObject({ agentId: "1002", state: "READY", queues: ["general"] });
+    const offered = new Promise((resolve) => desk.once("call.offered", resolve));
+    await server.runtime.acd.enqueue({
+      callId: "call-42",
+      queueId: "general",
+      number: "13812341234",
+      data: { topic: "社保" },
+    });
+    expect(await offered).toMatchObject({
+      callId: "call-42",
+      queueId: "general",
+      caller: "138****1234",
+      attached: { topic: "社保" },
+    });
+  });
+
   it("refuses a connection without a valid token, saying why", async () => {
     for (const [token, code] of [
       [undefined, "HOTLINE_ERR_UNAUTHENTICATED"],

@@ -34,7 +34,7 @@ export interface UserSkillsTable {
   level: number;
 }
 
-export type QueueStrategy = "longest-idle" | "skill-then-longest-idle" | "round-robin" | "ring-all";
+export type QueueStrategy = "longest-idle" | "skill-level-longest-idle" | "round-robin" | "ring-all";
 
 export interface QueuesTable {
   id: string;
@@ -120,6 +120,25 @@ export interface AuditLogTable {
   source_ip: string | null;
 }
 
+export interface AgentStateHistoryTable {
+  id: Generated<string>;
+  agent_id: string;
+  from_state: string;
+  to_state: string;
+  reason: string | null;
+  call_id: string | null;
+  at: ColumnType<Date, Date | string, Date | string>;
+  from_ms: ColumnType<string, number, number>;
+}
+
+export interface NotReadyReasonsTable {
+  code: string;
+  label_zh: string;
+  label_en: string;
+  system: ColumnType<boolean, boolean | undefined, boolean>;
+  position: ColumnType<number, number | undefined, number>;
+}
+
 export interface Tables {
   users: UsersTable;
   skills: SkillsTable;
@@ -132,6 +151,8 @@ export interface Tables {
   calendar_days: CalendarDaysTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  agent_state_history: AgentStateHistoryTable;
+  not_ready_reasons: NotReadyReasonsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -47,7 +47,7 @@ const skillView = z
 
 const queueFields = {
   name: z.string().min(1).max(100),
-  strategy: z.enum(["longest-idle", "skill-then-longest-idle", "round-robin", "ring-all"]),
+  strategy: z.enum(["longest-idle", "skill-level-longest-idle", "round-robin", "ring-all"]),
   ringTimeoutSeconds: z.number().int().min(5).max(120),
   maxWaitSeconds: z.number().int().min(10).max(7200),
   maxSize: z.number().int().min(1).max(10_000),

@@ -34,7 +34,7 @@ create table queues (
   id                   text primary key check (id ~ '^[a-z0-9][a-z0-9-]{0,31}$'),
   name                 text not null,
   strategy             text not null default 'longest-idle'
-                       check (strategy in ('longest-idle', 'skill-then-longest-idle', 'round-robin', 'ring-all')),
+                       check (strategy in ('longest-idle', 'skill-level-longest-idle', 'round-robin', 'ring-all')),
   ring_timeout_s       integer not null default 20 check (ring_timeout_s between 5 and 120),
   max_wait_s           integer not null default 600 check (max_wait_s between 10 and 7200),
   max_size             integer not null default 200 check (max_size between 1 and 10000),
@@ -69,6 +69,7 @@ create table list_entries (
   match      text not null default 'exact' check (match in ('exact', 'prefix')),
   -- blacklist: reject | notice | queue:<id>; others: null
   action     text,
+  -- priority list: 1..9, higher answered first
   priority   smallint check (priority between 1 and 9),
   reason     text not null default '',
   expires_at timestamptz,

@@ -1,0 +1,306 @@
+import type { Logger } from "pino";
+import {
+  Acd,
+  type AgentLive,
+  AgentState,
+  type Clock,
+  type LiveState,
+  MemoryLiveState,
+  RedisLiveState,
+  systemClock,
+} from "../acd/index.js";
+import type { AgentView, WallboardFigures } from "../events/catalogue.js";
+import { rooms } from "../events/catalogue.js";
+import type { EventServer } from "../events/socket.js";
+import type { Store } from "../store/store.js";
+import { loadAcdConfig } from "./acd-config.js";
+import { numberFor } from "./mask.js";
+
+export interface AcdRuntimeOptions {
+  store: Store;
+  log: Logger;
+  /** Redis URL for shared live state across nodes; unset = in memory (one node). */
+  redisUrl?: string | undefined;
+  redisPrefix?: string;
+  clock?: Clock;
+}
+
+const hourOf = (ms: number, offsetMinutes: number) => new Date(ms + offsetMinutes * 60_000).getUTCHours();
+
+/**
+ * The ACD as the server runs it: configured from the store, its live state in memory or in
+ * Redis, every agent transition written as a history row, and changes pushed to socket.io
+ * rooms. The domain (../acd) knows none of this.
+ */
+export class AcdRuntime {
+  readonly acd: Acd;
+  readonly #state: LiveState;
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #names = new Map<string, string>();
+  readonly #queuesOf = new Map<string, string[]>();
+  readonly #queueNames = new Map<string, string>();
+  readonly #wrapUntil = new Map<string, number>();
+  readonly #currentCall = new Map<string, string>();
+  readonly #hourly = new Map<number, { offered: number; answered: number; abandoned: number }>();
+  #hourlyDay = "";
+  #io: EventServer | undefined;
+  #history: Promise<unknown> = Promise.resolve();
+  #pushTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(acd: Acd, state: LiveState, opts: AcdRuntimeOptions, clock: Clock) {
+    this.acd = acd;
+    this.#state = state;
+    this.#store = opts.store;
+    this.#log = opts.log;
+    this.#clock = clock;
+  }
+
+  static async start(opts: AcdRuntimeOptions): Promise<AcdRuntime> {
+    const clock = opts.clock ?? systemClock;
+    const config = await loadAcdConfig(opts.store);
+    const state: LiveState = opts.redisUrl
+      ? await RedisLiveState.connect(opts.redisUrl, opts.redisPrefix ?? "hotline12345:")
+      : new MemoryLiveState();
+    const acd = new Acd({
+      state,
+      clock,
+      queues: config.queues,
+      agents: config.agents,
+      onListenerError: (err, event) => opts.log.error({ err, event }, "ACD listener failed"),
+    });
+    const runtime = new AcdRuntime(acd, state, opts, clock);
+    for (const a of config.agents) runtime.#names.set(a.id, a.name ?? a.id);
+    for (const q of config.queues) runtime.#queueNames.set(q.id, q.name ?? q.id);
+    const members = await opts.store.db.selectFrom("queue_members").selectAll().execute();
+    for (const m of members)
+      runtime.#queuesOf.set(m.user_id, [...(runtime.#queuesOf.get(m.user_id) ?? []), m.queue_id]);
+    runtime.#listen();
+    return runtime;
+  }
+
+  /** Where to push events; set once socket.io is attached. */
+  attach(io: EventServer): void {
+    this.#io = io;
+  }
+
+  #listen(): void {
+    const ev = this.acd.events;
+    ev.on("agent.state", (e) => {
+      if (e.to === AgentState.WrapUp || e.from === AgentState.WrapUp) this.#wrapUntil.delete(e.agentId);
+      if (
+        e.itemId &&
+        e.to !== AgentState.WrapUp &&
+        e.to !== AgentState.NotReady &&
+        e.to !== AgentState.Ready
+      ) {
+        this.#currentCall.set(e.agentId, e.itemId);
+      } else {
+        this.#currentCall.delete(e.agentId);
+      }
+      this.#writeHistory(e.agentId, e.from, e.to, e.reason, e.itemId, e.at, e.at - e.previousSince);
+      void this.#pushAgent(e.agentId);
+      this.#schedulePush();
+    });
+    ev.on("agent.wrapup", (e) => {
+      this.#wrapUntil.set(e.agentId, e.untilMs);
+      void this.#pushAgent(e.agentId);
+    });
+    ev.on("call.queued", (e) => {
+      this.#count(e.at, "offered");
+      this.#schedulePush();
+    });
+    ev.on("call.answered", (e) => {
+      this.#count(e.at, "answered");
+      this.#schedulePush();
+    });
+    ev.on("call.abandoned", (e) => {
+      this.#count(e.at, "abandoned");
+      this.#schedulePush();
+    });
+    ev.on("call.offered", (e) => {
+      const io = this.#io;
+      if (!io) return;
+      const base = {
+        callId: e.item.id,
+        queueId: e.item.queueId,
+        waitedSeconds: Math.round((e.at - e.item.arrivedAt) / 1000),
+        attached: { ...(e.item.data ?? {}) },
+      };
+      // Each socket gets the number as its own role may see it.
+      void io
+        .in(rooms.agent(e.agentId))
+        .fetchSockets()
+        .then((sockets) => {
+          for (const s of sockets)
+            s.emit("call.offered", { ...base, caller: numberFor(s.data.role, e.item.number) });
+        });
+    });
+    for (const name of [
+      "call.requeued",
+      "call.ended",
+      "call.overflowed",
+      "call.transferred",
+      "callback.created",
+    ] as const) {
+      ev.on(name, () => this.#schedulePush());
+    }
+    ev.on("error", (e) => this.#log.error({ err: e.error, op: e.op }, "ACD timer work failed"));
+  }
+
+  #count(at: number, what: "offered" | "answered" | "abandoned"): void {
+    const day = new Date(at + 480 * 60_000).toISOString().slice(0, 10);
+    if (day !== this.#hourlyDay) {
+      this.#hourly.clear();
+      this.#hourlyDay = day;
+    }
+    const h = hourOf(at, 480);
+    const row = this.#hourly.get(h) ?? { offered: 0, answered: 0, abandoned: 0 };
+    row[what]++;
+    this.#hourly.set(h, row);
+  }
+
+  #writeHistory(
+    agentId: string,
+    from: string,
+    to: string,
+    reason: string | undefined,
+    callId: string | undefined,
+    at: number,
+    fromMs: number,
+  ): void {
+    // One chain keeps rows in event order; a failed write is logged, never thrown into the ACD.
+    this.#history = this.#history.then(() =>
+      this.#store.db
+        .insertInto("agent_state_history")
+        .values({
+          agent_id: agentId,
+          from_state: from,
+          to_state: to,
+          reason: reason ?? null,
+          call_id: callId ?? null,
+          at: new Date(at),
+          from_ms: Math.max(0, Math.round(fromMs)),
+        })
+        .execute()
+        .catch((err: unknown) => this.#log.error({ err, agentId }, "agent history row not written")),
+    );
+  }
+
+  /** Resolves when every history row so far is written (tests, shutdown). */
+  flushHistory(): Promise<unknown> {
+    return this.#history;
+  }
+
+  async #pushAgent(agentId: string): Promise<void> {
+    if (!this.#io || this.#closed) return;
+    const view = await this.agentView(agentId).catch(() => undefined);
+    if (view) this.#io.to([rooms.agent(agentId), rooms.supervisors]).emit("agent.state", view);
+  }
+
+  /** Queue figures and the wallboard are pushed at most once a second, however busy the ACD is. */
+  #schedulePush(): void {
+    if (this.#pushTimer || !this.#io || this.#closed) return;
+    this.#pushTimer = setTimeout(() => {
+      this.#pushTimer = undefined;
+      void this.#pushFigures().catch((err: unknown) => this.#log.warn({ err }, "figures push failed"));
+    }, 1000);
+    this.#pushTimer.unref();
+  }
+
+  async #pushFigures(): Promise<void> {
+    const io = this.#io;
+    if (!io || this.#closed) return;
+    for (const s of await this.queueStats())
+      io.to([rooms.queue(s.queueId), rooms.supervisors]).emit("queue.stats", s);
+    io.to(rooms.supervisors).emit("wallboard", await this.wallboard());
+  }
+
+  view(live: AgentLive): AgentView {
+    const until = this.#wrapUntil.get(live.agentId);
+    const call = this.#currentCall.get(live.agentId) ?? live.itemId;
+    return {
+      agentId: live.agentId,
+      displayName: this.#names.get(live.agentId) ?? live.agentId,
+      state: live.state,
+      ...(live.reason ? { reason: live.reason } : {}),
+      since: new Date(live.since).toISOString(),
+      ...(live.state === AgentState.WrapUp && until ? { wrapUpEndsAt: new Date(until).toISOString() } : {}),
+      ...(call ? { callId: call } : {}),
+      queues: this.#queuesOf.get(live.agentId) ?? [],
+    };
+  }
+
+  async agentView(agentId: string): Promise<AgentView> {
+    return this.view(await this.acd.agent(agentId));
+  }
+
+  async listAgents(): Promise<AgentView[]> {
+    return Promise.all([...this.#names.keys()].sort().map((id) => this.agentView(id)));
+  }
+
+  async queueStats() {
+    return Promise.all(
+      [...this.#queueNames.keys()].sort().map(async (id) => {
+        const s = await this.acd.queueStats(id);
+        const offered = s.answeredToday + s.abandonedToday;
+        return {
+          queueId: id,
+          waiting: s.waiting,
+          longestWaitSeconds: Math.round(s.longestWaitMs / 1000),
+          agentsReady: s.agents.READY,
+          serviceLevel: offered === 0 ? null : s.serviceLevelToday,
+        };
+      }),
+    );
+  }
+
+  async wallboard(): Promise<WallboardFigures> {
+    const stats = await Promise.all([...this.#queueNames.keys()].sort().map((id) => this.acd.queueStats(id)));
+    const agents = await this.#state.listAgents();
+    const agentsByState: WallboardFigures["agentsByState"] = {};
+    for (const a of agents) agentsByState[a.state] = (agentsByState[a.state] ?? 0) + 1;
+    const answered = stats.reduce((n, s) => n + s.answeredToday, 0);
+    const abandoned = stats.reduce((n, s) => n + s.abandonedToday, 0);
+    const within = stats.reduce((n, s) => n + s.serviceLevelToday * (s.answeredToday + s.abandonedToday), 0);
+    const offered = answered + abandoned;
+    return {
+      at: new Date(this.#clock.now()).toISOString(),
+      waiting: stats.reduce((n, s) => n + s.waiting, 0),
+      longestWaitSeconds: Math.round(Math.max(0, ...stats.map((s) => s.longestWaitMs)) / 1000),
+      offeredToday: offered,
+      answeredToday: answered,
+      abandonedToday: abandoned,
+      answeredWithinThresholdRate: answered === 0 ? null : Math.min(1, within / answered),
+      answerRate: offered === 0 ? null : answered / offered,
+      // Surveys are counted from the call records (call-flow issue); none yet.
+      satisfactionRate: null,
+      agentsByState,
+      hourly: [...this.#hourly.entries()].sort(([a], [b]) => a - b).map(([hour, r]) => ({ hour, ...r })),
+      queues: stats.map((s) => {
+        const off = s.answeredToday + s.abandonedToday;
+        return {
+          queueId: s.queueId,
+          name: this.#queueNames.get(s.queueId) ?? s.queueId,
+          waiting: s.waiting,
+          longestWaitSeconds: Math.round(s.longestWaitMs / 1000),
+          answered: s.answeredToday,
+          abandoned: s.abandonedToday,
+          serviceLevel: off === 0 ? null : s.serviceLevelToday,
+        };
+      }),
+    };
+  }
+
+  /** Stops the ACD, writes the last history rows, closes the live state. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#pushTimer) clearTimeout(this.#pushTimer);
+    await this.acd.close();
+    await this.#history;
+    await this.#state.close();
+  }
+}
