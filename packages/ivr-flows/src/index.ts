@@ -67,4 +67,5 @@ export {
   type ValidationResult,
   validateFlow,
 } from "./validate.js";
+export { SURVEY_LABELS } from "./verbs/survey.js";
 export { readWavInfo, type WavInfo } from "./wav.js";

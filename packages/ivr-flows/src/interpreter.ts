@@ -21,6 +21,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Loop guard: at most this many node visits. Default 200. */
   maxSteps?: number;
+  /** The call was already rated in an earlier run (one rating per call): survey nodes pass on. */
+  surveyed?: boolean;
 }
 
 export interface PathStep {
@@ -58,7 +60,7 @@ export async function runFlow(flow: FlowInput, port: CallPort, options: RunOptio
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
   const vars = new Map<string, VarValue>(Object.entries(options.vars ?? {}));
   if (!vars.has("lang")) vars.set("lang", options.language ?? "zh");
-  const state: RunState = { surveyed: false };
+  const state: RunState = { surveyed: options.surveyed ?? false };
   const path: PathStep[] = [];
   const signal = options.signal ?? new AbortController().signal;
 

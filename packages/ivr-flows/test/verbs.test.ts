@@ -534,6 +534,17 @@ describe("survey", () => {
     expect(ids).toEqual(["n", "again", "end"]);
   });
 
+  it("a call rated in an earlier run is not asked again", async () => {
+    const { port, ids } = await run(
+      survey(),
+      { answers: [{ prompt: "survey-question", key: "3" }] },
+      { surveyed: true },
+    );
+    expect(port.plays).toEqual([]);
+    expect(port.surveys).toEqual([]);
+    expect(ids).toEqual(["n", "end"]);
+  });
+
   it("invalid keys until the retries are used up: no rating", async () => {
     const { port, ids } = await run(survey(), {
       answers: [
