@@ -141,6 +141,13 @@ describe.each(storeKinds)("admin API on $name", (kind) => {
     });
   });
 
+  it("seeds the service calendars with the official holidays and adjusted working days", async () => {
+    const cal = (await call("GET", "/api/calendars/english")).json();
+    expect(cal.days).toContainEqual({ day: "2026-02-17", kind: "holiday", name: "春节" });
+    expect(cal.days).toContainEqual({ day: "2026-02-28", kind: "workday", name: "春节调休" });
+    expect(cal.weekly.sat).toEqual([]);
+  });
+
   it("edits the black list and the calendar", async () => {
     const added = await call("POST", "/api/lists", {
       list: "black",

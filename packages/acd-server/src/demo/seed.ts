@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
+import { CN_HOLIDAY_SCHEDULES } from "../acd/index.js";
 import { verifyPassword } from "../auth/passwords.js";
+import type { CalendarDay } from "../directory/calendars.js";
 import { CalendarDirectory } from "../directory/calendars.js";
 import { ListDirectory } from "../directory/lists.js";
 import { QueueDirectory } from "../directory/queues.js";
@@ -66,6 +68,14 @@ const officeHours: WeeklyHours = {
   sun: [],
 };
 
+/** The State Council's public holidays and adjusted working days (调休) the project knows of. */
+export function officialHolidayDays(): CalendarDay[] {
+  return CN_HOLIDAY_SCHEDULES.flatMap((y) => [
+    ...y.holidays.map((d) => ({ day: d.date, kind: "holiday" as const, name: d.name })),
+    ...y.workdays.map((d) => ({ day: d.date, kind: "workday" as const, name: d.name })),
+  ]);
+}
+
 /**
  * Seeds the demo hotline on a first start (an empty users table); a later start changes
  * nothing, so admins' edits survive restarts.
@@ -92,7 +102,7 @@ export async function seedDemoData(store: Store, log: Logger): Promise<boolean> 
       name: "English service hours",
       timeZone: "Asia/Shanghai",
       weekly: officeHours,
-      days: [],
+      days: officialHolidayDays(),
     },
     actor,
   );
@@ -102,7 +112,7 @@ export async function seedDemoData(store: Store, log: Logger): Promise<boolean> 
       name: "手语视频服务时间",
       timeZone: "Asia/Shanghai",
       weekly: officeHours,
-      days: [],
+      days: officialHolidayDays(),
     },
     actor,
   );
