@@ -116,6 +116,17 @@ const redisState = await RedisLiveState.connect(
 );
 let onRedis: { p50: number; p99: number };
 try {
+  // context for the Redis figures: one round trip on this machine, right now
+  const pings: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const t = performance.now();
+    await redisState.nextSeq();
+    pings.push(performance.now() - t);
+  }
+  pings.sort((a, b) => a - b);
+  console.log(
+    `redis round trip (INCR): p50=${percentile(pings, 50).toFixed(3)}ms p99=${percentile(pings, 99).toFixed(3)}ms`,
+  );
   onRedis = await run("redis", redisState, 2_000);
 } finally {
   await redisState.destroy();

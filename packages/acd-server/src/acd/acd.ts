@@ -229,7 +229,7 @@ export class Acd {
     this.#defaultAht = opts.defaultAhtMs ?? 180_000;
     this.#window = opts.statsWindowMs ?? 30 * 60_000;
     this.#offset = opts.utcOffsetMinutes ?? 480;
-    this.#scanDepth = opts.scanDepth ?? 8;
+    this.#scanDepth = Math.max(1, Math.min(256, opts.scanDepth ?? 8));
     this.events = new TypedEmitter<AcdEvents>(opts.onListenerError);
     for (const q of opts.queues) this.#queues.set(q.id, q);
     for (const q of opts.queues) {
@@ -579,7 +579,9 @@ export class Acd {
   async #findMatch(): Promise<
     { item: QueueItem; agentId: string; queue: QueueConfig; others: boolean } | undefined
   > {
-    const ready = await this.#state.readyAgents();
+    // One read for the common case: READY agents and the head of every queue.
+    const snap = await this.#state.snapshot([...this.#queues.keys()], this.#scanDepth);
+    const ready = snap.ready;
     if (ready.length === 0) return undefined;
     const byQueue = new Map<string, string[]>();
     for (const r of ready) {
@@ -600,7 +602,10 @@ export class Acd {
     const able = new Set<string>();
     let pending = [...byQueue.keys()];
     for (let depth = this.#scanDepth; pending.length > 0; depth *= 4) {
-      const heads = await this.#state.peekMany(pending, depth);
+      const heads =
+        depth === this.#scanDepth
+          ? new Map(pending.map((q) => [q, snap.heads.get(q) ?? []] as const))
+          : await this.#state.peekMany(pending, depth);
       const deeper: string[] = [];
       for (const [qid, items] of heads) {
         const agents = byQueue.get(qid) ?? [];

@@ -102,6 +102,21 @@ describe.each(backends)("LiveState contract: %s", (_name, make) => {
     expect(many.get("empty")).toEqual([]);
   });
 
+  it("snapshot reads READY agents and every queue head at once", async () => {
+    for (let i = 1; i <= 5; i++) await f.a.enqueue(item(`c${i}`, i, i === 4 ? 3 : 0));
+    await f.a.enqueue(item("t1", 6, 0, "q2"));
+    await f.a.putAgent(-1, agent("a1", "READY", 0, 20));
+    await f.a.putAgent(-1, agent("a2", "READY", 0, 10));
+    const snap = await f.b.snapshot(["q1", "q2", "q3"], 3);
+    expect(snap.ready).toEqual([
+      { agentId: "a2", idleSince: 10 },
+      { agentId: "a1", idleSince: 20 },
+    ]);
+    expect(snap.heads.get("q1")?.map((i) => i.id)).toEqual(["c4", "c1", "c2"]);
+    expect(snap.heads.get("q2")?.map((i) => i.id)).toEqual(["t1"]);
+    expect(snap.heads.get("q3")).toEqual([]);
+  });
+
   it("arrival numbers increase across nodes", async () => {
     const s1 = await f.a.nextSeq();
     const s2 = await f.b.nextSeq();

@@ -55,6 +55,14 @@ export interface LiveState {
   getItem(itemId: string): Promise<QueueItem | undefined>;
   /** The first `limit` items of a queue in service order. */
   peek(queueId: string, limit: number): Promise<QueueItem[]>;
+  /**
+   * What one routing decision reads, in one round trip on Redis: the READY agents
+   * (longest idle first) and the first `limit` items of each queue.
+   */
+  snapshot(
+    queueIds: readonly string[],
+    limit: number,
+  ): Promise<{ ready: { agentId: string; idleSince: number }[]; heads: Map<string, QueueItem[]> }>;
   /** Peeks several queues at once (one round trip on Redis). */
   peekMany(queueIds: readonly string[], limit: number): Promise<Map<string, QueueItem[]>>;
   queueLength(queueId: string): Promise<number>;

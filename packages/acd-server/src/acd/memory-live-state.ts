@@ -146,6 +146,13 @@ export class MemoryLiveState implements LiveState {
     return (this.#queues.get(queueId) ?? []).slice(0, limit);
   }
 
+  async snapshot(
+    queueIds: readonly string[],
+    limit: number,
+  ): Promise<{ ready: { agentId: string; idleSince: number }[]; heads: Map<string, QueueItem[]> }> {
+    return { ready: await this.readyAgents(), heads: await this.peekMany(queueIds, limit) };
+  }
+
   async peekMany(queueIds: readonly string[], limit: number): Promise<Map<string, QueueItem[]>> {
     const out = new Map<string, QueueItem[]>();
     for (const q of queueIds) out.set(q, (this.#queues.get(q) ?? []).slice(0, limit));

@@ -93,6 +93,16 @@ local q = redis.call('HGET', KEYS[1], ARGV[2])
 if not q then return false end
 return {q, redis.call('ZRANK', ARGV[1] .. 'q:' .. q, ARGV[2])}`;
 
+// KEYS: ready items; ARGV: prefix limit queueId… → {ready-with-scores, {item JSON…} per queue}
+// (limit stays small here: deeper looks go through peekMany, so unpack() never meets a huge list)
+const SNAPSHOT = `
+local out = {redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')}
+for i = 3, #ARGV do
+  local ids = redis.call('ZRANGE', ARGV[1] .. 'q:' .. ARGV[i], 0, tonumber(ARGV[2]) - 1)
+  if #ids > 0 then out[#out + 1] = redis.call('HMGET', KEYS[2], unpack(ids)) else out[#out + 1] = {} end
+end
+return out`;
+
 interface Script {
   readonly lua: string;
   readonly sha: string;
@@ -105,6 +115,7 @@ const S = {
   release: script(RELEASE),
   put: script(PUT_AGENT),
   position: script(POSITION),
+  snapshot: script(SNAPSHOT),
 };
 
 const parseItem = (s: string): QueueItem => JSON.parse(s) as QueueItem;
@@ -245,6 +256,29 @@ export class RedisLiveState implements LiveState {
 
   async peek(queueId: string, limit: number): Promise<QueueItem[]> {
     return (await this.peekMany([queueId], limit)).get(queueId) ?? [];
+  }
+
+  async snapshot(
+    queueIds: readonly string[],
+    limit: number,
+  ): Promise<{ ready: { agentId: string; idleSince: number }[]; heads: Map<string, QueueItem[]> }> {
+    const capped = Math.max(0, Math.min(limit, 256));
+    const r = await this.#run(
+      S.snapshot,
+      [this.#k("ready"), this.#k("items")],
+      [this.#p, capped, ...queueIds],
+    );
+    if (!Array.isArray(r)) throw new Error("snapshot: unexpected reply");
+    const flat = (r[0] ?? []) as string[];
+    const ready: { agentId: string; idleSince: number }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2)
+      ready.push({ agentId: flat[i]!, idleSince: Number(flat[i + 1]) });
+    const heads = new Map<string, QueueItem[]>();
+    queueIds.forEach((q, i) => {
+      const jsons = (r[i + 1] ?? []) as (string | null)[];
+      heads.set(q, jsons.filter((j): j is string => typeof j === "string").map(parseItem));
+    });
+    return { ready, heads };
   }
 
   async peekMany(queueIds: readonly string[], limit: number): Promise<Map<string, QueueItem[]>> {
