@@ -56,12 +56,12 @@ export async function startAnswerServer(
     tcp: { address: "127.0.0.1", port: o.tcpPort ?? 0 },
     ws: { address: "127.0.0.1", port: o.wsPort ?? 0 },
   });
-  // sipp and JsSIP only speak MD5: offer it first, SHA-256 second (RFC 8760 §2.4 lets the server
-  // order by preference; a client takes the first algorithm it supports).
+  // Both sipp and JsSIP 3.x only speak MD5, and neither skips a SHA-256 challenge: sipp answers the
+  // first WWW-Authenticate, JsSIP the last. So MD5 is put where each will read it.
   const auth = new DigestAuthenticator({
     realm: "localhost",
     lookup: async (u) => DEMO_USERS[u],
-    algorithms: ["MD5", "SHA-256"],
+    algorithms: (inc) => (inc.source.protocol === "ws" ? ["SHA-256", "MD5"] : ["MD5", "SHA-256"]),
     clock: stack.clock,
   });
   const registrar = new Registrar(stack, { authenticator: auth, minExpires: 1 }).attach();

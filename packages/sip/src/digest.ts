@@ -109,8 +109,12 @@ export interface DigestOptions {
   realm: string;
   /** Password of a user, or undefined when there is no such user. Async: backed by a database. */
   lookup: (username: string, realm: string) => Promise<string | undefined>;
-  /** Offered in this order (RFC 8760 §2.4: "the most preferred ... first"). */
-  algorithms?: DigestAlgorithm[];
+  /**
+   * Offered in this order (RFC 8760 §2.4: one challenge per algorithm, most preferred first). A
+   * function chooses per request: MD5-only clients differ in which header they read (sipp the first,
+   * JsSIP 3.x the last), so a deployment may order by transport or User-Agent.
+   */
+  algorithms?: DigestAlgorithm[] | ((inc: IncomingRequest) => DigestAlgorithm[]);
   /** Nonce lifetime; an older nonce gets a fresh challenge with stale=true. */
   nonceTtlMs?: number;
   /** Failures allowed per source address and per user within `windowMs` before a lockout. */
@@ -140,7 +144,7 @@ interface FailureState {
 export class DigestAuthenticator extends TypedEmitter<DigestEvents> {
   private readonly secret = randomBytes(32);
   private readonly clock: Clock;
-  private readonly algorithms: DigestAlgorithm[];
+  private readonly algorithms: DigestAlgorithm[] | ((inc: IncomingRequest) => DigestAlgorithm[]);
   private readonly ttl: number;
   private readonly maxFailures: number;
   private readonly windowMs: number;
@@ -176,8 +180,12 @@ export class DigestAuthenticator extends TypedEmitter<DigestEvents> {
     return this.clock.now() - Number(body.split(".")[0]);
   }
 
-  private challenges(stale: boolean): Array<[string, string]> {
-    return this.algorithms.map((alg) => {
+  private algorithmsFor(inc: IncomingRequest): DigestAlgorithm[] {
+    return typeof this.algorithms === "function" ? this.algorithms(inc) : this.algorithms;
+  }
+
+  private challenges(inc: IncomingRequest, stale: boolean): Array<[string, string]> {
+    return this.algorithmsFor(inc).map((alg) => {
       const nonce = this.newNonce();
       return [
         "WWW-Authenticate",
@@ -243,19 +251,19 @@ export class DigestAuthenticator extends TypedEmitter<DigestEvents> {
       return undefined;
     }
     if (!creds) {
-      inc.respond(401, { headers: this.challenges(false) });
+      inc.respond(401, { headers: this.challenges(inc, false) });
       return undefined;
     }
     const algorithm: DigestAlgorithm =
       (creds.get("algorithm") ?? "MD5").toUpperCase() === "SHA-256" ? "SHA-256" : "MD5";
     const nonce = creds.get("nonce") ?? "";
     const age = this.nonceAge(nonce);
-    const realmOk = creds.get("realm") === this.opts.realm && this.algorithms.includes(algorithm);
+    const realmOk = creds.get("realm") === this.opts.realm && this.algorithmsFor(inc).includes(algorithm);
     // Look the user up whatever happens, so known and unknown users cost the same.
     const password = await this.opts.lookup(username, this.opts.realm);
     if (age === undefined || !realmOk) {
       this.failed(username, source);
-      inc.respond(401, { headers: this.challenges(false) });
+      inc.respond(401, { headers: this.challenges(inc, false) });
       return undefined;
     }
     const qop = creds.get("qop");
@@ -279,12 +287,12 @@ export class DigestAuthenticator extends TypedEmitter<DigestEvents> {
       timingSafeEqual(given, Buffer.from(expected));
     if (!ok || qop !== "auth" || nc === undefined) {
       this.failed(username, source);
-      inc.respond(401, { headers: this.challenges(false) });
+      inc.respond(401, { headers: this.challenges(inc, false) });
       return undefined;
     }
     if (age > this.ttl) {
       // RFC 7616 §3.3 stale: right password, old nonce — a fresh challenge, not a failure.
-      inc.respond(401, { headers: this.challenges(true) });
+      inc.respond(401, { headers: this.challenges(inc, true) });
       return undefined;
     }
     const n = Number.parseInt(nc, 16);
@@ -292,7 +300,7 @@ export class DigestAuthenticator extends TypedEmitter<DigestEvents> {
     if (seen && n <= seen.nc) {
       // A nonce-count that does not increase is a replayed request.
       this.emit("failure", "replay", username, source);
-      inc.respond(401, { headers: this.challenges(true) });
+      inc.respond(401, { headers: this.challenges(inc, true) });
       return undefined;
     }
     this.counts.set(nonce, { nc: n, issued: this.clock.now() - age });

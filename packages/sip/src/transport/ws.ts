@@ -81,6 +81,20 @@ export class WsTransport implements Transport {
     }
     const id = `${this.protocol}-${nextId++}`;
     this.conns.set(id, ws);
+    // Frames that arrive together are handed up one per macrotask, so a handler awaiting a promise
+    // settled by frame N (an ACK) runs before frame N+1 (a BYE) is processed (see tcp.ts).
+    const queue: Buffer[] = [];
+    let draining = false;
+    const src: Endpoint = { protocol: this.protocol, address, port, connectionId: id };
+    const drain = () => {
+      const data = queue.shift();
+      if (data === undefined) {
+        draining = false;
+        return;
+      }
+      this.events?.message(data, src);
+      setImmediate(drain);
+    };
     ws.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
       const buf = Buffer.isBuffer(data)
         ? data
@@ -93,7 +107,11 @@ export class WsTransport implements Transport {
         return;
       }
       if (/^[\r\n]*$/.test(buf.toString("latin1"))) return;
-      this.events?.message(buf, { protocol: this.protocol, address, port, connectionId: id });
+      queue.push(buf);
+      if (!draining) {
+        draining = true;
+        drain();
+      }
     });
     ws.on("error", () => {});
     ws.on("close", () => {
