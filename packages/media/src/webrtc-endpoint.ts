@@ -178,7 +178,8 @@ export class WebRtcEndpoint extends TypedEmitter<WebRtcEndpointEvents> implement
 
   #learn(remoteSdp: string): void {
     const m = sdpTransform.parse(remoteSdp).media.find((x) => x.type === "audio");
-    this.#tePt = m?.rtp.find((r) => r.codec.toLowerCase() === "telephone-event")?.payload;
+    // Browsers offer telephone-event at 48 kHz too; ours is the 8 kHz one (G.711's clock).
+    this.#tePt = m?.rtp.find((r) => r.codec.toLowerCase() === "telephone-event" && r.rate === 8000)?.payload;
     const codec = this.#audio?.sender.codec;
     if (codec) {
       this.#audioPt = codec.payloadType ?? 0;
@@ -202,6 +203,10 @@ export class WebRtcEndpoint extends TypedEmitter<WebRtcEndpointEvents> implement
 
   async createAnswer(offerSdp: string): Promise<string> {
     this.#assertOpen();
+    // werift matches telephone-event by name only and would pick a browser's
+    // 48 kHz one; with G.711 the browser sends DTMF only at 8 kHz (RFC 4733 §2.1:
+    // the event clock is the audio clock), so offer werift just the 8 kHz one.
+    offerSdp = only8kTelephoneEvent(offerSdp);
     await this.#pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
     for (const t of this.#pc.getTransceivers()) {
       this.#adopt(t);
@@ -288,6 +293,30 @@ export function bridgeVideo(a: WebRtcEndpoint, b: WebRtcEndpoint): () => void {
     a.off("keyframeRequest", kfA);
     b.off("keyframeRequest", kfB);
   };
+}
+
+/** Removes telephone-event payload types whose clock is not 8 kHz from audio sections. */
+export function only8kTelephoneEvent(sdp: string): string {
+  const s = sdpTransform.parse(sdp);
+  let changed = false;
+  for (const m of s.media) {
+    if (m.type !== "audio") continue;
+    const drop = new Set(
+      m.rtp
+        .filter((r) => r.codec.toLowerCase() === "telephone-event" && r.rate !== 8000)
+        .map((r) => r.payload),
+    );
+    if (drop.size === 0) continue;
+    changed = true;
+    m.rtp = m.rtp.filter((r) => !drop.has(r.payload));
+    m.fmtp = m.fmtp.filter((f) => !drop.has(f.payload));
+    if (m.rtcpFb) m.rtcpFb = m.rtcpFb.filter((f) => !drop.has(Number(f.payload)));
+    m.payloads = String(m.payloads ?? "")
+      .split(" ")
+      .filter((p) => p !== "" && !drop.has(Number(p)))
+      .join(" ");
+  }
+  return changed ? sdpTransform.write(s) : sdp;
 }
 
 /** Replaces the address of IPv4 host candidates with `publicAddress` (1:1 NAT). */
