@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates prompts/{zh,en}/*.wav from the catalogue in src/prompts.ts:
-# espeak-ng (-v cmn for Mandarin, -v en for English), then sox to 8 kHz mono
+# espeak-ng (Mandarin: the cmn voice, latin-as-pinyin variant; English: -v en), then sox to 8 kHz mono
 # 16-bit PCM (what the engine plays to G.711 without resampling). Dither is off
 # (-D) so that the same espeak-ng and sox give the same bytes. Hold music is a
 # gentle generated tone sequence. Replace any file by recorded voice of the
@@ -43,12 +43,13 @@ while IFS=$'\t' read -r name lang text; do
   if [ "$text" = "-" ]; then
     hold_music "$out"
   else
-    # Mandarin a little faster than espeak-ng's default: the greeting must leave the caller
-    # time to be answered within 15 s (GB/T 33358-2016).
-    voice=en speed=165; [ "$lang" = zh ] && voice=cmn speed=185
+    # Mandarin uses espeak-ng's cmn language in its "latin as pinyin" variant: the plain
+    # `-v cmn` voice of espeak-ng 1.51 speaks its own pinyin tone digits in English
+    # (你好 → "ni three hao three"); cmn-latn-pinyin reads the same text as Mandarin.
+    voice=en; [ "$lang" = zh ] && voice=cmn-latn-pinyin
     # Prompts written in English (english-press-2) are spoken by the English voice in both files.
-    if [ "$lang" = zh ] && ! printf '%s' "$text" | grep -qP '[^\x00-\x7F]'; then voice=en speed=165; fi
-    espeak-ng -v "$voice" -s "$speed" -w "$work/raw.wav" -- "$text"
+    if [ "$lang" = zh ] && ! printf '%s' "$text" | grep -qP '[^\x00-\x7F]'; then voice=en; fi
+    espeak-ng -v "$voice" -s 165 -w "$work/raw.wav" -- "$text"
     # Leading and trailing silence trimmed, so that concatenated number pieces flow.
     sox "$work/raw.wav" -D -r 8000 -c 1 -b 16 -e signed-integer "$out" \
       silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0.05 0.1 gain -n -3

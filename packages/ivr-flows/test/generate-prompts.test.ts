@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { LANGUAGES, promptFile } from "../src/prompts.js";
+import { LANGUAGES, promptCatalogue, promptFile } from "../src/prompts.js";
 
 const SAMPLE = [
   "greeting",
@@ -64,5 +64,24 @@ describe.skipIf(missing.length > 0 && !process.env.CI)("scripts/generate-prompts
       }
     }
     expect(differ, "run scripts/generate-prompts.sh and commit the WAVs").toEqual([]);
+  }, 20_000);
+
+  it("speaks every Mandarin text in Mandarin (espeak-ng does not fall back to English)", async () => {
+    expect(missing, "espeak-ng is needed").toEqual([]);
+    // `-x` prints phonemes; "(en)" marks a switch to the English voice, which is how the
+    // plain cmn voice of espeak-ng 1.51 mangles its own pinyin ("ni three hao three").
+    const english: string[] = [];
+    for (const [name, entry] of Object.entries(promptCatalogue)) {
+      if (!entry.text || !/\P{ASCII}/u.test(entry.text.zh)) continue; // English-only prompts use the en voice
+      const { stdout } = await promisify(execFile)("espeak-ng", [
+        "-v",
+        "cmn-latn-pinyin",
+        "-q",
+        "-x",
+        entry.text.zh,
+      ]);
+      if (stdout.includes("(en)")) english.push(name);
+    }
+    expect(english).toEqual([]);
   }, 20_000);
 });
