@@ -268,7 +268,11 @@ export class SipStack extends TypedEmitter<StackEvents> {
     try {
       msg = parseMessage(data, this.limits);
     } catch (e) {
-      if (e instanceof SipParseError) this.rejectMalformed(e, source);
+      try {
+        if (e instanceof SipParseError) this.rejectMalformed(e, source);
+      } catch {
+        // Not even a 400 could be built from what arrived: drop it.
+      }
       return;
     }
     try {
@@ -511,7 +515,12 @@ export class SipStack extends TypedEmitter<StackEvents> {
     if (m.kind !== "response") return;
     let dest = source;
     if (source.protocol === "udp") {
-      const via = m.topVia;
+      let via: Via | undefined;
+      try {
+        via = m.topVia;
+      } catch {
+        via = undefined;
+      }
       if (via && !via.params.has("rport")) dest = { ...source, port: via.port ?? 5060 };
     }
     this.sendRaw(serializeMessage(m), dest);
