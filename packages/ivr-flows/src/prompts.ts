@@ -46,7 +46,7 @@ const t = (zh: string, en: string): PromptEntry => ({ text: { zh, en } });
 export const promptCatalogue = {
   greeting: t(
     "您好，欢迎致电幺二三四五政务服务便民热线。",
-    "Welcome to the 12345 government service hotline.",
+    "Welcome to the 1 2 3 4 5 government service hotline.",
   ),
   // Heard by callers who do not (yet) understand Mandarin, so English in both files.
   "english-press-2": t("For English service, press 2.", "For English service, press 2."),
