@@ -282,10 +282,11 @@ export class SipStack extends TypedEmitter<StackEvents> {
       // A bug or an unexpected header shape must not take the process down; answer 500 if we can.
       if (msg.kind === "request" && msg.method !== "ACK") {
         try {
-          this.sendStateless(
-            createResponse(msg, 500, { toTag: newTag(), reason: "Server Internal Error" }),
-            source,
-          );
+          const res = createResponse(msg, 500, { toTag: newTag(), reason: "Server Internal Error" });
+          // Answer through the transaction if one was made, so it does not linger unanswered.
+          const tx = this.transactions.matchServer(msg);
+          if (tx && (tx.state === "trying" || tx.state === "proceeding")) tx.respond(res);
+          else this.sendStateless(res, source);
         } catch {
           // nothing more we can do
         }
