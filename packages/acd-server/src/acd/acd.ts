@@ -218,6 +218,7 @@ export class Acd {
   readonly #offset: number;
   readonly #scanDepth: number;
   #staffedCache: { at: number; counts: Map<string, number> } | undefined;
+  #retryTimer: TimerHandle | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #pending = 0;
   #dispatchQueued = false;
@@ -555,17 +556,23 @@ export class Acd {
    * Matches work to agents until nothing matches: the oldest highest-priority item
    * that some READY eligible agent can take goes to the best such agent, by one
    * atomic reservation. A lost race (another node took the item or the agent)
-   * just re-reads; repeated losses end the round, the next trigger retries.
+   * just re-reads (each loss means another node made progress); after 20 in a row it retries in 50 ms.
    */
   async #dispatch(): Promise<void> {
     this.#dispatchQueued = false;
     let losses = 0;
-    while (losses < 5 && !this.#closed) {
+    while (!this.#closed) {
       const m = await this.#findMatch();
       if (!m) return;
       const reserved = await this.#state.reserve(m.item.id, m.agentId, this.#clock.now());
       if (!reserved) {
-        losses++;
+        // A lost race means another node just reserved or changed something, so
+        // retrying makes progress. Should it keep losing (a state it cannot read
+        // right), stop hammering and try again shortly.
+        if (++losses >= 20) {
+          this.#retryLater();
+          return;
+        }
         continue;
       }
       await this.#offer(m.item, m.queue, reserved);
@@ -573,6 +580,14 @@ export class Acd {
       // would find nothing (changes since then trigger their own dispatch).
       if (!m.others) return;
     }
+  }
+
+  #retryLater(): void {
+    if (this.#retryTimer || this.#closed) return;
+    this.#retryTimer = this.#clock.setTimer(50, () => {
+      this.#retryTimer = undefined;
+      this.#scheduleDispatch();
+    });
   }
 
   /** One routing decision, without side effects (exposed for the bench). */
@@ -1232,7 +1247,7 @@ export class Acd {
 
   /** Number of armed timers owned by this ACD (tests assert no leaks). */
   get timerCount(): number {
-    let n = this.#agentTimers.size;
+    let n = this.#agentTimers.size + (this.#retryTimer ? 1 : 0);
     for (const t of this.#itemTimers.values()) n += (t.maxWait ? 1 : 0) + (t.announce ? 1 : 0);
     return n;
   }
@@ -1244,6 +1259,8 @@ export class Acd {
     this.#closed = true;
     for (const id of [...this.#itemTimers.keys()]) this.#clearItemTimers(id);
     for (const id of [...this.#agentTimers.keys()]) this.#clearAgentTimer(id);
+    if (this.#retryTimer) this.#clock.clearTimer(this.#retryTimer);
+    this.#retryTimer = undefined;
     this.events.removeAllListeners();
   }
 }
