@@ -132,6 +132,12 @@ export function validateFlow(input: unknown, options: ValidateOptions = {}): Val
         errors.push({ path: `nodes.${id}.${edge}`, message: `edge points to missing node "${target}"` });
       }
     }
+    if (node.verb === "http" && node.method === "GET" && node.body !== undefined) {
+      errors.push({ path: `nodes.${id}.body`, message: "a GET request has no body; use POST" });
+    }
+    if (node.verb === "collect" && node.minDigits > node.maxDigits) {
+      errors.push({ path: `nodes.${id}.minDigits`, message: "minDigits is more than maxDigits" });
+    }
     if (known) {
       for (const p of promptsOf(node)) {
         if (!known.has(p)) errors.push({ path: `nodes.${id}`, message: `unknown prompt "${p}"` });

@@ -85,6 +85,19 @@ describe("flow validation", () => {
     expect(errors.every((e) => e.message.length > 0)).toBe(true);
   });
 
+  it("rejects a GET with a body and a collect whose minimum exceeds its maximum", () => {
+    const errors = errorsOf(
+      flowOf({
+        n: { verb: "http", url: "http://x/", body: { a: 1 }, next: "c", fallback: "end" },
+        c: { verb: "collect", variable: "v", minDigits: 5, maxDigits: 4, next: "end", noInput: "alt" },
+      }),
+    );
+    expect(errors).toEqual([
+      { path: "nodes.n.body", message: "a GET request has no body; use POST" },
+      { path: "nodes.c.minDigits", message: "minDigits is more than maxDigits" },
+    ]);
+  });
+
   it("with the catalogue given, rejects prompts it does not have", () => {
     const errors = errorsOf(
       flowOf({ n: { verb: "play", prompts: ["no-such-prompt"], next: "end" } }),
