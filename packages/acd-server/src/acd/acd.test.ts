@@ -348,6 +348,55 @@ describe("agent states", () => {
     await r.acd.logout("a1");
   });
 
+  it("commands valid only from one state are refused elsewhere (second login, retrieve without hold, end wrap-up when not in it)", async () => {
+    const r = rig([queueConfig({ id: "g" })], [agent("a1")]);
+    await r.acd.login("a1");
+    await r.acd.setNotReady("a1", "meeting");
+    const code = { code: "HOTLINE_ERR_ILLEGAL_AGENT_TRANSITION" };
+    await expect(r.acd.login("a1")).rejects.toMatchObject(code);
+    await expect(r.acd.endWrapUp("a1")).rejects.toMatchObject(code);
+    await expect(r.acd.extendWrapUp("a1", 1_000)).rejects.toMatchObject(code);
+    await r.acd.setReady("a1");
+    await r.acd.enqueue({ callId: "c1", queueId: "g", number: "1" });
+    await r.acd.idle();
+    await r.acd.answered("a1", "c1");
+    await expect(r.acd.retrieve("a1")).rejects.toMatchObject({
+      ...code,
+      details: { from: "ON_CALL", to: "ON_CALL" },
+    });
+    expect(await r.acd.agent("a1")).toMatchObject({ state: "ON_CALL", itemId: "c1" });
+    await r.acd.logout("a1");
+  });
+
+  it("an agent can claim a waiting callback task by hand", async () => {
+    const r = rig(
+      [queueConfig({ id: "g" }), queueConfig({ id: "tax", requiredSkills: { tax: 1 } })],
+      [agent("a1")],
+    );
+    await r.acd.enqueue({ callId: "c1", queueId: "g", number: "13800000001" });
+    await r.acd.enqueue({ callId: "t1", queueId: "tax", number: "13800000002" });
+    await r.acd.abandon("c1");
+    await r.acd.login("a1");
+    await expect(r.acd.claim("a1", "t1")).rejects.toMatchObject({ code: "HOTLINE_ERR_NOT_AGENTS_CALL" });
+    await expect(r.acd.claim("a1", "nope")).rejects.toMatchObject({ code: "HOTLINE_ERR_UNKNOWN_CALL" });
+    await r.acd.setNotReady("a1", "callbacks");
+    await r.acd.enqueue({ callId: "c2", queueId: "g", number: "1" });
+    expect((await r.state.peek("g", 10)).map((i) => i.id)).toEqual(["missed:c1", "c2"]);
+    // out of order: the agent picks c2 although the task is ahead
+    expect(await r.acd.claim("a1", "c2")).toBe(true);
+    expect(await r.acd.agent("a1")).toMatchObject({ state: "RINGING", itemId: "c2" });
+    await expect(r.acd.claim("a1", "missed:c1")).rejects.toMatchObject({
+      code: "HOTLINE_ERR_ILLEGAL_AGENT_TRANSITION",
+    });
+    await r.acd.answered("a1", "c2");
+    await r.acd.hangup("a1", "c2");
+    await r.acd.setNotReady("a1", "callbacks");
+    expect(await r.acd.claim("a1", "missed:c1")).toBe(true);
+    expect(r.of("call.offered").map((o) => o.item.id)).toEqual(["c2", "missed:c1"]);
+    await r.acd.logout("a1");
+    expect((await r.state.peek("g", 10)).map((i) => i.id)).toEqual(["missed:c1"]);
+  });
+
   it("wrap-up ends by its timer, can be extended or ended; time per state and reason adds up", async () => {
     const r = rig([queueConfig({ id: "g", wrapUpMs: 10_000 })], [agent("a1")]);
     const t0 = r.clock.now();

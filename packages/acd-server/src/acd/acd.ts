@@ -190,6 +190,19 @@ interface QueueCounters {
 
 const isCallState = (s: AgentState) => CALL_STATES.has(s);
 
+/** A command that only makes sense from one state (e.g. retrieve from HOLD). */
+function refuse(agentId: string, from: AgentState, to: AgentState): never {
+  throw new AcdError(
+    AcdErrorCode.IllegalAgentTransition,
+    `agent ${agentId}: ${from} → ${to} is not allowed here`,
+    {
+      agentId,
+      from,
+      to,
+    },
+  );
+}
+
 /**
  * The ACD service: a pure domain object fed commands and clock ticks. It owns no
  * sockets and no SQL; live state sits behind {@link LiveState}, time behind
@@ -590,7 +603,7 @@ export class Acd {
     });
   }
 
-  /** One routing decision, without side effects (exposed for the bench). */
+  /** One routing decision, without side effects. */
   async #findMatch(): Promise<
     { item: QueueItem; agentId: string; queue: QueueConfig; others: boolean } | undefined
   > {
@@ -848,7 +861,8 @@ export class Acd {
   login(agentId: string): Promise<AgentLive> {
     return this.#run(async () => {
       const cur = await this.#agent(agentId);
-      assertTransition(agentId, cur.state, AgentState.NotReady);
+      // NOT_READY → NOT_READY is a reason change, not a second login
+      if (cur.state !== AgentState.LoggedOut) refuse(agentId, cur.state, AgentState.NotReady);
       const next = this.#nextRecord(cur, AgentState.NotReady, "login");
       if (!(await this.#state.putAgent(cur.version, next))) {
         throw new AcdError(AcdErrorCode.IllegalAgentTransition, `agent ${agentId} changed concurrently`, {
@@ -872,7 +886,7 @@ export class Acd {
   endWrapUp(agentId: string): Promise<AgentLive> {
     return this.#run(() =>
       this.#transition(agentId, AgentState.Ready, undefined, (cur) => {
-        if (cur.state !== AgentState.WrapUp) assertTransition(agentId, cur.state, AgentState.WrapUp);
+        if (cur.state !== AgentState.WrapUp) refuse(agentId, cur.state, AgentState.Ready);
       }),
     );
   }
@@ -881,7 +895,7 @@ export class Acd {
   extendWrapUp(agentId: string, ms: number): Promise<void> {
     return this.#run(async () => {
       const cur = await this.#agent(agentId);
-      if (cur.state !== AgentState.WrapUp) assertTransition(agentId, cur.state, AgentState.WrapUp);
+      if (cur.state !== AgentState.WrapUp) refuse(agentId, cur.state, AgentState.WrapUp);
       this.#armWrap(agentId, ms);
       this.events.emit("agent.wrapup", { agentId, untilMs: this.#clock.now() + ms, at: this.#clock.now() });
     });
@@ -947,7 +961,7 @@ export class Acd {
   retrieve(agentId: string): Promise<AgentLive> {
     return this.#run(() =>
       this.#transition(agentId, AgentState.OnCall, undefined, (cur) => {
-        if (cur.state !== AgentState.Hold) assertTransition(agentId, cur.state, AgentState.Hold);
+        if (cur.state !== AgentState.Hold) refuse(agentId, cur.state, AgentState.OnCall);
       }),
     );
   }
@@ -1150,7 +1164,12 @@ export class Acd {
     });
   }
 
-  /** A READY agent takes a specific waiting item (e.g. works a callback task by hand). */
+  /**
+   * An agent takes a specific waiting item out of order (e.g. works a callback
+   * task by hand). From NOT_READY the agent passes through READY for an instant;
+   * the reservation is the same atomic step routing uses, so false means someone
+   * else got the item (or the agent) first.
+   */
   claim(agentId: string, itemId: string): Promise<boolean> {
     return this.#run(async () => {
       const item = await this.#state.getItem(itemId);
@@ -1165,6 +1184,9 @@ export class Acd {
           },
         );
       }
+      const cur = await this.#agent(agentId);
+      if (cur.state === AgentState.NotReady) await this.#transition(agentId, AgentState.Ready);
+      else if (cur.state !== AgentState.Ready) refuse(agentId, cur.state, AgentState.Reserved);
       const reserved = await this.#state.reserve(itemId, agentId, this.#clock.now());
       if (!reserved) return false;
       await this.#offer(item, this.#queue(item.queueId), reserved);
@@ -1238,11 +1260,6 @@ export class Acd {
       ahtMs,
       asaMs: erlangCAsaMs({ arrivalRatePerMs: this.#arrivalRate(q.id), ahtMs, staffed }),
     };
-  }
-
-  /** One routing decision without acting on it (for the benchmark). */
-  decide(): Promise<{ itemId: string; agentId: string } | undefined> {
-    return this.#findMatch().then((m) => (m ? { itemId: m.item.id, agentId: m.agentId } : undefined));
   }
 
   /** Number of armed timers owned by this ACD (tests assert no leaks). */
