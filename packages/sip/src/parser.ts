@@ -74,19 +74,31 @@ export function parseMessage(
   const isRequest = !/^SIP\//i.test(startLine);
   let count = 0;
   let err: SipParseError | undefined;
+  // Continuation pieces are collected and joined once per header: concatenating (and trimming) at
+  // each folded line would be quadratic in a message made of thousands of tiny folds.
+  let folds: string[] | undefined;
+  const flush = () => {
+    const last = headers.list[headers.list.length - 1];
+    if (folds && last) last.value = [last.value, ...folds].filter((x) => x !== "").join(" ");
+    folds = undefined;
+  };
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (line === "") continue;
     if (line[0] === " " || line[0] === "\t") {
       // §7.3.1: folded continuation; the CRLF plus leading whitespace is equivalent to one SP.
-      const last = headers.list[headers.list.length - 1];
-      if (last === undefined) {
+      if (headers.list.length === 0) {
         err ??= new SipParseError("BAD_HEADER", "Continuation line without header");
         continue;
       }
-      last.value = `${last.value} ${line.trim()}`.trim();
+      const piece = line.trim();
+      if (piece !== "") {
+        folds ??= [];
+        folds.push(piece);
+      }
       continue;
     }
+    flush();
     const colon = line.indexOf(":");
     const name = colon < 0 ? "" : line.slice(0, colon).trimEnd();
     if (!isToken(name)) {
@@ -96,6 +108,7 @@ export function parseMessage(
     if (++count > limits.maxHeaders) throw new SipParseError("TOO_MANY_HEADERS", "Too many headers");
     headers.list.push({ name: canonicalName(name), value: line.slice(colon + 1).trim() });
   }
+  flush();
   try {
     if (err) throw err;
     const msg = buildStartLine(startLine, headers);
