@@ -86,4 +86,38 @@ describe("two ACD nodes sharing one Redis", () => {
       expect(await sb.getAgent(a.id)).toMatchObject({ state: "NOT_READY", reason: "no-answer" });
     for (const [i, a] of agents.entries()) await node(i).logout(a.id);
   });
+
+  it("a node dies while its agent rings: another node's sweep gives the call back to its place", async () => {
+    const prefix = `test:acd-2n:${randomUUID()}:`;
+    const sa = await RedisLiveState.connect(REDIS_URL, prefix);
+    const sb = await RedisLiveState.connect(REDIS_URL, prefix);
+    cleanup.push(async () => {
+      await sa.destroy();
+      await sa.close();
+      await sb.close();
+    });
+    const clock = new FakeClock(Date.parse("2026-03-02T09:00:00+08:00"));
+    const queues = [queueConfig({ id: "g", ringTimeoutMs: 20_000 })];
+    const agents: AgentProfile[] = [{ id: "a1", skills: {}, languages: ["zh"] }];
+    const nodeA = new Acd({ state: sa, clock, queues, agents });
+    const nodeB = new Acd({ state: sb, clock, queues, agents, sweepIntervalMs: 5_000, sweepGraceMs: 5_000 });
+    cleanup.push(() => nodeB.close());
+    const requeued: string[] = [];
+    nodeB.events.on("call.requeued", (e) => requeued.push(`${e.item.id}:${e.reason}`));
+    await nodeA.enqueue({ callId: "c1", queueId: "g", number: "1" });
+    await nodeA.enqueue({ callId: "c2", queueId: "g", number: "1" });
+    await nodeA.login("a1");
+    await nodeA.setReady("a1");
+    await nodeA.idle();
+    expect(await sb.getAgent("a1")).toMatchObject({ state: "RINGING", itemId: "c1" });
+    await nodeA.close(); // the node "dies": its ring timer is gone, nobody gives c1 back
+    const settle = () => nodeB.idle();
+    await clock.advance(25_000, settle); // ring timeout + grace not yet passed at the last sweep
+    expect(requeued).toEqual([]);
+    await clock.advance(5_000, settle);
+    expect(requeued).toEqual(["c1:no-answer"]);
+    expect(await sb.getAgent("a1")).toMatchObject({ state: "NOT_READY", reason: "no-answer" });
+    expect((await sb.peek("g", 10)).map((i) => i.id)).toEqual(["c1", "c2"]);
+    expect(await nodeB.sweep()).toEqual([]); // nothing left to take back
+  });
 });

@@ -154,6 +154,14 @@ export interface AcdOptions {
   readonly utcOffsetMinutes?: number;
   /** Items first looked at per queue in one routing decision (deeper only when the head needs a language no READY agent speaks). */
   readonly scanDepth?: number;
+  /**
+   * Period of {@link Acd.sweep} (0 = off, the default). With several nodes on one
+   * Redis, set it (e.g. 5 s): a node that dies takes its ring timers with it, and
+   * the sweep of a surviving node gives those calls back.
+   */
+  readonly sweepIntervalMs?: number;
+  /** How long past its ring timeout an offer must be before a sweep takes it back. */
+  readonly sweepGraceMs?: number;
   readonly onListenerError?: (err: unknown, event: keyof AcdEvents) => void;
 }
 
@@ -232,6 +240,8 @@ export class Acd {
   readonly #scanDepth: number;
   #staffedCache: { at: number; counts: Map<string, number> } | undefined;
   #retryTimer: TimerHandle | undefined;
+  #sweepTimer: TimerHandle | undefined;
+  readonly #sweepGrace: number;
   #chain: Promise<unknown> = Promise.resolve();
   #pending = 0;
   #dispatchQueued = false;
@@ -244,6 +254,15 @@ export class Acd {
     this.#window = opts.statsWindowMs ?? 30 * 60_000;
     this.#offset = opts.utcOffsetMinutes ?? 480;
     this.#scanDepth = Math.max(1, Math.min(256, opts.scanDepth ?? 8));
+    this.#sweepGrace = opts.sweepGraceMs ?? 5_000;
+    const every = opts.sweepIntervalMs ?? 0;
+    if (every > 0) {
+      const tick = () => {
+        this.#sweepTimer = this.#clock.setTimer(every, tick);
+        this.#fromTimer("sweep", () => this.#sweep());
+      };
+      this.#sweepTimer = this.#clock.setTimer(every, tick);
+    }
     this.events = new TypedEmitter<AcdEvents>(opts.onListenerError);
     for (const q of opts.queues) this.#queues.set(q.id, q);
     for (const q of opts.queues) {
@@ -1194,6 +1213,30 @@ export class Acd {
     });
   }
 
+  /**
+   * Takes back offers whose ring timeout passed more than the grace period ago
+   * and that no timer handled — their node died, or its timer was lost. Safe to
+   * run on every node: the give-back is a compare-and-set, one node wins.
+   * Returns the items given back.
+   */
+  sweep(): Promise<string[]> {
+    return this.#run(() => this.#sweep());
+  }
+
+  async #sweep(): Promise<string[]> {
+    const now = this.#clock.now();
+    const back: string[] = [];
+    for (const a of await this.#state.listAgents()) {
+      if ((a.state !== AgentState.Reserved && a.state !== AgentState.Ringing) || a.itemId === undefined)
+        continue;
+      const item = await this.#state.getItem(a.itemId);
+      const q = item && this.#queues.get(item.queueId);
+      if (!q || now - a.since <= q.ringTimeoutMs + this.#sweepGrace) continue;
+      if (await this.#giveBack(a.agentId, a.itemId, AgentState.NotReady, "no-answer")) back.push(a.itemId);
+    }
+    return back;
+  }
+
   // ───────────── queries ─────────────
 
   /** Position and estimated wait of a waiting call, for announcements. */
@@ -1264,7 +1307,7 @@ export class Acd {
 
   /** Number of armed timers owned by this ACD (tests assert no leaks). */
   get timerCount(): number {
-    let n = this.#agentTimers.size + (this.#retryTimer ? 1 : 0);
+    let n = this.#agentTimers.size + (this.#retryTimer ? 1 : 0) + (this.#sweepTimer ? 1 : 0);
     for (const t of this.#itemTimers.values()) n += (t.maxWait ? 1 : 0) + (t.announce ? 1 : 0);
     return n;
   }
@@ -1278,6 +1321,8 @@ export class Acd {
     for (const id of [...this.#agentTimers.keys()]) this.#clearAgentTimer(id);
     if (this.#retryTimer) this.#clock.clearTimer(this.#retryTimer);
     this.#retryTimer = undefined;
+    if (this.#sweepTimer) this.#clock.clearTimer(this.#sweepTimer);
+    this.#sweepTimer = undefined;
     this.events.removeAllListeners();
   }
 }
