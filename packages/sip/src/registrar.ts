@@ -89,7 +89,12 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
   async handle(inc: IncomingRequest): Promise<void> {
     const req = inc.request;
     const to = req.to;
-    // §10.3 step 3: the To header holds the address-of-record.
+    // §10.3 step 3: the To header holds the address-of-record, which must be a SIP or SIPS URI
+    // (RFC 4475 §3.3.4: "A registrar would reject this request with a 400").
+    if (to.uri.scheme !== "sip" && to.uri.scheme !== "sips") {
+      inc.respond(400, { reason: "AOR must be a SIP URI" });
+      return;
+    }
     if (this.opts.domains && !this.opts.domains.includes(to.uri.host.toLowerCase())) {
       inc.respond(404, { reason: "Not Found" });
       return;

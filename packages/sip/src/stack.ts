@@ -52,6 +52,9 @@ export interface SipStackOptions {
   scanners?: readonly string[];
 }
 
+/** Option tags we implement (Require values we accept, RFC 3261 §8.2.2.3). */
+export const SUPPORTED_OPTIONS: readonly string[] = ["timer", "replaces", "outbound", "path"];
+
 export const DEFAULT_SCANNERS: readonly string[] = [
   "friendly-scanner",
   "sipcli",
@@ -305,7 +308,9 @@ export class SipStack extends TypedEmitter<StackEvents> {
     const p = e.partial;
     if (!p?.isRequest) return;
     const h = p.headers;
-    if (!h.get("Via") || !h.get("Call-ID") || !h.get("CSeq") || !h.get("From") || !h.get("To")) return;
+    // Via and CSeq are the least needed to route and match a 400; From, To and Call-ID are copied
+    // when present (RFC 4475 §3.3.1: a request missing them should still get a 400).
+    if (!h.get("Via") || !h.get("CSeq")) return;
     if (/\bACK\s*$/i.test(h.get("CSeq") ?? "")) return;
     this.stampVia(h, source);
     const res = new SipResponse(
@@ -314,7 +319,10 @@ export class SipStack extends TypedEmitter<StackEvents> {
       new SipHeaders(),
     );
     for (const v of h.getLines("Via")) res.headers.append("Via", v);
-    for (const n of ["From", "To", "Call-ID", "CSeq"]) res.headers.append(n, h.get(n)!);
+    for (const n of ["From", "To", "Call-ID", "CSeq"]) {
+      const v = h.get(n);
+      if (v !== undefined) res.headers.append(n, v);
+    }
     res.headers.append("Server", this.userAgent);
     this.sendResponse(res, source);
   }
@@ -410,6 +418,11 @@ export class SipStack extends TypedEmitter<StackEvents> {
       { onTimeout: () => {} },
     );
     if (mergeKey !== undefined) this.merged.set(mergeKey, tx);
+    const refusal = this.uasChecks(req);
+    if (refusal) {
+      tx.respond(refusal);
+      return;
+    }
     if (req.method === "INVITE") {
       // §17.2.1: "the server transaction MUST generate a 100 (Trying) response unless it knows that
       // the TU will generate a provisional or final response within 200 ms".
@@ -446,6 +459,28 @@ export class SipStack extends TypedEmitter<StackEvents> {
           incoming.respond(500);
         }
       });
+  }
+
+  /**
+   * The UAS checks of §8.2.2.1 and §8.2.3 before a request reaches a handler: an unknown
+   * Request-URI scheme gets 416, an unsupported Require option tag 420 (with Unsupported), and a
+   * session body we cannot read 415 (with Accept).
+   */
+  private uasChecks(req: SipRequest): SipResponse | undefined {
+    const toTag = newTag();
+    if (!["sip", "sips", "tel"].includes(req.uri.scheme)) return createResponse(req, 416, { toTag });
+    const required = req.headers.getAll("Require").map((t) => t.toLowerCase());
+    const unsupported = required.filter((t) => !SUPPORTED_OPTIONS.includes(t));
+    if (unsupported.length > 0) {
+      return createResponse(req, 420, { toTag, headers: [["Unsupported", unsupported.join(", ")]] });
+    }
+    if ((req.method === "INVITE" || req.method === "UPDATE") && req.body.length > 0) {
+      const type = (req.headers.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+      if (!["application/sdp", "multipart/mixed", "multipart/alternative"].includes(type)) {
+        return createResponse(req, 415, { toTag, headers: [["Accept", "application/sdp"]] });
+      }
+    }
+    return undefined;
   }
 
   private restOfViaLine(value: string): string {

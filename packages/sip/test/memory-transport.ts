@@ -7,6 +7,8 @@ export class MemoryTransport implements Transport {
   readonly reliable: boolean;
   readonly local = { address: "192.0.2.1", port: 5060 };
   readonly sent: Array<{ msg: SipMessage; dest: Endpoint }> = [];
+  /** What was sent but does not parse as a full message (e.g. a 400 to a request missing From). */
+  readonly unparsed: Buffer[] = [];
   private events: TransportEvents | undefined;
 
   constructor(readonly protocol: TransportProtocol = "udp") {
@@ -18,7 +20,11 @@ export class MemoryTransport implements Transport {
   }
 
   send(data: Buffer, dest: Endpoint): boolean {
-    this.sent.push({ msg: parseMessage(data), dest });
+    try {
+      this.sent.push({ msg: parseMessage(data), dest });
+    } catch {
+      this.unparsed.push(data);
+    }
     return true;
   }
 

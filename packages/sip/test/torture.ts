@@ -20,7 +20,7 @@ export function expandTorture(text: string): Buffer {
   return Buffer.concat(parts);
 }
 
-export function loadTorture(kind: "valid" | "invalid"): Array<{ name: string; data: Buffer }> {
+export function loadTorture(kind: "valid" | "invalid" | "semantic"): Array<{ name: string; data: Buffer }> {
   const dir = join(ROOT, kind);
   return readdirSync(dir)
     .filter((f) => f.endsWith(".sip"))
