@@ -73,8 +73,15 @@ export class ApiClient {
     if (!current) {
       return Promise.reject(new ApiError("HOTLINE_ERR_UNAUTHENTICATED", 401, "not signed in"));
     }
-    const p = this.send<Session>("POST", "/api/auth/refresh", { refreshToken: current.refreshToken }, null)
-      .then((session) => {
+    const p = this.send<Partial<Session>>(
+      "POST",
+      "/api/auth/refresh",
+      { refreshToken: current.refreshToken },
+      null,
+    )
+      .then((pair) => {
+        // The refresh answer is a token pair; the user stays the one who signed in.
+        const session: Session = { ...current, ...pair, user: pair.user ?? current.user };
         this.store.set(session);
         return session;
       })
