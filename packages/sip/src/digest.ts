@@ -39,7 +39,9 @@ export function digestResponse(p: {
   algorithm: DigestAlgorithm;
   username: string;
   realm: string;
-  password: string;
+  /** The password, or `ha1` = H(username:realm:password) when only that is stored. */
+  password?: string;
+  ha1?: string;
   method: string;
   uri: string;
   nonce: string;
@@ -47,7 +49,7 @@ export function digestResponse(p: {
   cnonce?: string;
   qop?: string;
 }): string {
-  const ha1 = hash(p.algorithm, `${p.username}:${p.realm}:${p.password}`);
+  const ha1 = p.ha1 ?? hash(p.algorithm, `${p.username}:${p.realm}:${p.password ?? ""}`);
   const ha2 = hash(p.algorithm, `${p.method}:${p.uri}`);
   if (p.qop) return hash(p.algorithm, `${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:${p.qop}:${ha2}`);
   return hash(p.algorithm, `${ha1}:${p.nonce}:${ha2}`);
@@ -109,6 +111,11 @@ export interface DigestOptions {
   realm: string;
   /** Password of a user, or undefined when there is no such user. Async: backed by a database. */
   lookup: (username: string, realm: string) => Promise<string | undefined>;
+  /**
+   * H(username:realm:password) per algorithm, for stores that keep HA1 instead of the password
+   * (RFC 7616 §3.9.1 "the server could store H(A1)"). Used instead of `lookup` when given.
+   */
+  lookupHa1?: (username: string, realm: string, algorithm: DigestAlgorithm) => Promise<string | undefined>;
   /**
    * Offered in this order (RFC 8760 §2.4: one challenge per algorithm, most preferred first). A
    * function chooses per request: MD5-only clients differ in which header they read (sipp the first,
@@ -260,7 +267,10 @@ export class DigestAuthenticator extends TypedEmitter<DigestEvents> {
     const age = this.nonceAge(nonce);
     const realmOk = creds.get("realm") === this.opts.realm && this.algorithmsFor(inc).includes(algorithm);
     // Look the user up whatever happens, so known and unknown users cost the same.
-    const password = await this.opts.lookup(username, this.opts.realm);
+    const secret = this.opts.lookupHa1
+      ? { ha1: await this.opts.lookupHa1(username, this.opts.realm, algorithm) }
+      : { password: await this.opts.lookup(username, this.opts.realm) };
+    const known = (secret.ha1 ?? secret.password) !== undefined;
     if (age === undefined || !realmOk) {
       this.failed(username, source);
       inc.respond(401, { headers: this.challenges(inc, false) });
@@ -272,7 +282,7 @@ export class DigestAuthenticator extends TypedEmitter<DigestEvents> {
       algorithm,
       username,
       realm: this.opts.realm,
-      password: password ?? randomBytes(16).toString("hex"),
+      ...(known ? secret : { password: randomBytes(16).toString("hex") }),
       method: inc.request.method,
       uri: creds.get("uri") ?? "",
       nonce,
@@ -281,10 +291,7 @@ export class DigestAuthenticator extends TypedEmitter<DigestEvents> {
       qop,
     });
     const given = Buffer.from(creds.get("response") ?? "");
-    const ok =
-      password !== undefined &&
-      given.length === expected.length &&
-      timingSafeEqual(given, Buffer.from(expected));
+    const ok = known && given.length === expected.length && timingSafeEqual(given, Buffer.from(expected));
     if (!ok || qop !== "auth" || nc === undefined) {
       this.failed(username, source);
       inc.respond(401, { headers: this.challenges(inc, false) });
