@@ -478,7 +478,7 @@ export class Dialog extends TypedEmitter<DialogEvents> {
     } else {
       this.sessionTimer = this.stack.setTimer(ms - Math.min(32_000, ms / 3), () => {
         this.sessionTimer = undefined;
-        void this.bye([["Reason", 'SIP;cause=408;text="Session expired"']]);
+        void this.request("BYE", { headers: [["Reason", 'SIP;cause=408;text="Session expired"']] });
         this.terminate("session-expired");
       });
     }
