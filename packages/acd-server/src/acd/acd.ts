@@ -1,4 +1,4 @@
-import { AgentState, assertTransition, CALL_STATES } from "./agent-state.js";
+import { AgentState, ALL_AGENT_STATES, assertTransition, CALL_STATES, canTransition } from "./agent-state.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import { erlangCAsaMs, estimatedWaitMs } from "./erlang.js";
 import { AcdError, AcdErrorCode } from "./errors.js";
@@ -474,39 +474,49 @@ export class Acd {
     };
   }
 
-  /** Compare-and-set transition that keeps the agent's item (or none). Retries on a lost race. */
+  /**
+   * A state change that keeps the agent's item (or needs none), in one atomic
+   * step of the live state. `onlyFrom` narrows the table for commands that only
+   * make sense from one state (retrieve: HOLD). Refusals explain themselves with
+   * the stable codes.
+   */
   async #transition(
     agentId: string,
     to: AgentState,
     reason?: string,
-    check?: (cur: AgentLive) => void,
+    opts: { expectItem?: string; needsItem?: boolean; onlyFrom?: readonly AgentState[] } = {},
   ): Promise<AgentLive> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const cur = await this.#agent(agentId);
-      check?.(cur);
-      assertTransition(agentId, cur.state, to);
-      const keep = isCallState(to) ? cur.itemId : undefined;
-      if (!isCallState(to) && cur.itemId !== undefined) {
-        // leaving a call state always goes through release(); this guards the table
-        throw new AcdError(
-          AcdErrorCode.IllegalAgentTransition,
-          `agent ${agentId} still holds ${cur.itemId}`,
-          {
-            agentId,
-            from: cur.state,
-            to,
-          },
-        );
-      }
-      const next = this.#nextRecord(cur, to, reason, keep);
-      if (await this.#state.putAgent(cur.version, next)) {
-        this.#afterTransition(cur, next);
-        return next;
-      }
-    }
-    throw new AcdError(AcdErrorCode.IllegalAgentTransition, `agent ${agentId} changed concurrently`, {
+    this.#profile(agentId);
+    const from = (opts.onlyFrom ?? ALL_AGENT_STATES).filter((s) => canTransition(s, to));
+    const now = this.#clock.now();
+    const r = await this.#state.transitionAgent(
       agentId,
-    });
+      from,
+      {
+        state: to,
+        ...(reason !== undefined ? { reason } : {}),
+        keepItem: isCallState(to),
+        since: now,
+        setIdle: to === AgentState.Ready,
+      },
+      opts.expectItem,
+    );
+    if (r.ok) {
+      this.#afterTransition(r.prev, r.next);
+      return r.next;
+    }
+    const cur = r.cur ?? { agentId, state: AgentState.LoggedOut, since: now, idleSince: 0, version: -1 };
+    const wrongItem = opts.expectItem !== undefined && cur.itemId !== opts.expectItem;
+    if (wrongItem || (opts.needsItem && cur.itemId === undefined)) this.#requireItem(cur, opts.expectItem);
+    if (from.includes(cur.state) && !isCallState(to) && cur.itemId !== undefined) {
+      // leaving a call state always goes through release(); this guards the table
+      throw new AcdError(AcdErrorCode.IllegalAgentTransition, `agent ${agentId} still holds ${cur.itemId}`, {
+        agentId,
+        from: cur.state,
+        to,
+      });
+    }
+    return refuse(agentId, cur.state, to);
   }
 
   /** Releases the agent's item: deleted, or requeued (`requeue`). Returns false when the agent no longer holds it. */
@@ -904,9 +914,7 @@ export class Acd {
 
   endWrapUp(agentId: string): Promise<AgentLive> {
     return this.#run(() =>
-      this.#transition(agentId, AgentState.Ready, undefined, (cur) => {
-        if (cur.state !== AgentState.WrapUp) refuse(agentId, cur.state, AgentState.Ready);
-      }),
+      this.#transition(agentId, AgentState.Ready, undefined, { onlyFrom: [AgentState.WrapUp] }),
     );
   }
 
@@ -927,7 +935,13 @@ export class Acd {
       handle: this.#clock.setTimer(ms, () =>
         this.#fromTimer("wrap-up-end", async () => {
           const cur = await this.#state.getAgent(agentId);
-          if (cur?.state === AgentState.WrapUp) await this.#transition(agentId, AgentState.Ready);
+          if (cur?.state !== AgentState.WrapUp) return;
+          // lost a race with the agent (ended or changed wrap-up meanwhile): nothing to do
+          await this.#transition(agentId, AgentState.Ready, undefined, {
+            onlyFrom: [AgentState.WrapUp],
+          }).catch((err: unknown) => {
+            if (!(err instanceof AcdError)) throw err;
+          });
         }),
       ),
     });
@@ -950,11 +964,12 @@ export class Acd {
   /** The agent answered the offered call (or the callee of a callback answered). */
   answered(agentId: string, itemId?: string): Promise<AgentLive> {
     return this.#run(async () => {
-      const cur = await this.#agent(agentId);
-      const id = this.#requireItem(cur, itemId);
-      const next = await this.#transition(agentId, AgentState.OnCall, undefined, (c) => {
-        if (c.itemId !== id) this.#requireItem(c, id);
+      const next = await this.#transition(agentId, AgentState.OnCall, undefined, {
+        onlyFrom: [AgentState.Ringing],
+        needsItem: true,
+        ...(itemId !== undefined ? { expectItem: itemId } : {}),
       });
+      const id = next.itemId!;
       const item = await this.#state.getItem(id);
       if (item) {
         const now = this.#clock.now();
@@ -979,9 +994,7 @@ export class Acd {
 
   retrieve(agentId: string): Promise<AgentLive> {
     return this.#run(() =>
-      this.#transition(agentId, AgentState.OnCall, undefined, (cur) => {
-        if (cur.state !== AgentState.Hold) refuse(agentId, cur.state, AgentState.OnCall);
-      }),
+      this.#transition(agentId, AgentState.OnCall, undefined, { onlyFrom: [AgentState.Hold] }),
     );
   }
 

@@ -139,6 +139,67 @@ describe.each(backends)("LiveState contract: %s", (_name, make) => {
     expect((await f.b.readyAgents()).map((r) => r.agentId)).toEqual(["a3", "a1"]);
   });
 
+  it("transitionAgent changes state in one step, only from the allowed states", async () => {
+    expect(
+      await f.a.transitionAgent("ghost", ["NOT_READY"], {
+        state: "READY",
+        keepItem: false,
+        since: 1,
+        setIdle: true,
+      }),
+    ).toEqual({
+      ok: false,
+      cur: undefined,
+    });
+    await f.a.putAgent(-1, { ...agent("a1", "NOT_READY", 0), reason: "login" });
+    const ready = await f.b.transitionAgent("a1", ["NOT_READY", "WRAP_UP"], {
+      state: "READY",
+      keepItem: false,
+      since: 50,
+      setIdle: true,
+    });
+    expect(ready).toEqual({
+      ok: true,
+      prev: { ...agent("a1", "NOT_READY", 0), reason: "login" },
+      next: { agentId: "a1", state: "READY", since: 50, idleSince: 50, version: 1 },
+    });
+    expect(await f.a.readyAgents()).toEqual([{ agentId: "a1", idleSince: 50 }]);
+    // refused from a state not listed: nothing changes
+    const refused = await f.a.transitionAgent("a1", ["WRAP_UP"], {
+      state: "READY",
+      keepItem: false,
+      since: 60,
+      setIdle: true,
+    });
+    expect(refused).toEqual({
+      ok: false,
+      cur: { agentId: "a1", state: "READY", since: 50, idleSince: 50, version: 1 },
+    });
+    // holding an item: only moves that keep it, and only for the expected item
+    await f.a.enqueue(item("c1", 1));
+    await f.a.reserve("c1", "a1", 70);
+    const toRinging = { state: "RINGING", keepItem: true, since: 71, setIdle: false } as const;
+    expect((await f.a.transitionAgent("a1", ["RESERVED"], toRinging, "other")).ok).toBe(false);
+    const ringing = await f.b.transitionAgent("a1", ["RESERVED"], toRinging, "c1");
+    expect(ringing.ok && ringing.next).toEqual({
+      agentId: "a1",
+      state: "RINGING",
+      itemId: "c1",
+      since: 71,
+      idleSince: 50,
+      version: 3,
+    });
+    const drop = await f.a.transitionAgent("a1", ["RINGING"], {
+      state: "NOT_READY",
+      reason: "x",
+      keepItem: false,
+      since: 80,
+      setIdle: false,
+    });
+    expect(drop.ok).toBe(false); // leaving a call state must go through release()
+    expect(await f.a.holder("c1")).toBe("a1");
+  });
+
   it("reserve moves an item from its queue to a READY agent in one step", async () => {
     await f.a.enqueue(item("c1", 1));
     await f.a.putAgent(-1, agent("a1", "READY", 0, 5));

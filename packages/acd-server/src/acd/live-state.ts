@@ -1,3 +1,4 @@
+import type { AgentState } from "./agent-state.js";
 import type { AgentLive, QueueItem } from "./types.js";
 
 /**
@@ -44,6 +45,19 @@ export interface LiveState {
    */
   release(expectedVersion: number, next: AgentLive, itemId: string, requeue?: QueueItem): Promise<boolean>;
 
+  /**
+   * One-step state change that keeps the agent's item (or requires none):
+   * applied only if the agent exists, is in one of `from`, holds `expectItem`
+   * when given, and holds no item unless `to.keepItem`. Refused: returns the
+   * current record (undefined if none) and changes nothing.
+   */
+  transitionAgent(
+    agentId: string,
+    from: readonly AgentState[],
+    to: AgentTransition,
+    expectItem?: string,
+  ): Promise<{ ok: true; prev: AgentLive; next: AgentLive } | { ok: false; cur: AgentLive | undefined }>;
+
   /** Compare-and-set of an agent record. `expectedVersion` -1 creates it. */
   putAgent(expectedVersion: number, next: AgentLive): Promise<boolean>;
 
@@ -73,6 +87,29 @@ export interface LiveState {
 
   /** Releases connections; idempotent. Does not delete data. */
   close(): Promise<void>;
+}
+
+export interface AgentTransition {
+  readonly state: AgentState;
+  readonly reason?: string;
+  /** Keep the item the agent holds (moves between call states). */
+  readonly keepItem: boolean;
+  readonly since: number;
+  /** Entering READY: idle time starts now (longest-idle routing). */
+  readonly setIdle: boolean;
+}
+
+/** The record an accepted transition produces (both stores build it the same way). */
+export function applyTransition(cur: AgentLive, to: AgentTransition): AgentLive {
+  return {
+    agentId: cur.agentId,
+    state: to.state,
+    ...(to.reason !== undefined ? { reason: to.reason } : {}),
+    ...(to.keepItem && cur.itemId !== undefined ? { itemId: cur.itemId } : {}),
+    since: to.since,
+    idleSince: to.setIdle ? to.since : cur.idleSince,
+    version: cur.version + 1,
+  };
 }
 
 /** Service order: higher priority first, then earlier arrival. */

@@ -1,5 +1,5 @@
 import { AgentState } from "./agent-state.js";
-import { compareItems, type LiveState } from "./live-state.js";
+import { type AgentTransition, applyTransition, compareItems, type LiveState } from "./live-state.js";
 import type { AgentLive, QueueItem } from "./types.js";
 
 /** Index of the first element not less than `x` (binary search). */
@@ -117,6 +117,26 @@ export class MemoryLiveState implements LiveState {
     this.#items.delete(itemId);
     if (requeue) this.#insert(requeue);
     return true;
+  }
+
+  async transitionAgent(
+    agentId: string,
+    from: readonly AgentState[],
+    to: AgentTransition,
+    expectItem?: string,
+  ): Promise<{ ok: true; prev: AgentLive; next: AgentLive } | { ok: false; cur: AgentLive | undefined }> {
+    const cur = this.#agents.get(agentId);
+    if (
+      !cur ||
+      !from.includes(cur.state) ||
+      (expectItem !== undefined && cur.itemId !== expectItem) ||
+      (!to.keepItem && cur.itemId !== undefined)
+    ) {
+      return { ok: false, cur };
+    }
+    const next = applyTransition(cur, to);
+    this.#setAgent(next);
+    return { ok: true, prev: cur, next };
   }
 
   async putAgent(expectedVersion: number, next: AgentLive): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
-import { itemScore, type LiveState } from "./live-state.js";
+import type { AgentState } from "./agent-state.js";
+import { type AgentTransition, itemScore, type LiveState } from "./live-state.js";
 import type { AgentLive, QueueItem } from "./types.js";
 
 /*
@@ -87,6 +88,26 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 if ARGV[4] == 'READY' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1]) else redis.call('ZREM', KEYS[2], ARGV[1]) end
 return 1`;
 
+// KEYS: agents ready
+// ARGV: agentId ",FROM,STATES," state reason|'' keepItem(1/0) since setIdle(1/0) expectItem|''
+// → {0} no agent, {0, cur} refused, {1, prev, next}; builds the record like applyTransition()
+const TRANSITION = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return {0} end
+local a = cjson.decode(raw)
+if not string.find(ARGV[2], ',' .. a.state .. ',', 1, true) then return {0, raw} end
+if ARGV[8] ~= '' and a.itemId ~= ARGV[8] then return {0, raw} end
+if ARGV[5] ~= '1' and a.itemId then return {0, raw} end
+local since = tonumber(ARGV[6])
+local n = {agentId = a.agentId, state = ARGV[3], since = since, idleSince = a.idleSince, version = a.version + 1}
+if ARGV[4] ~= '' then n.reason = ARGV[4] end
+if ARGV[5] == '1' then n.itemId = a.itemId end
+if ARGV[7] == '1' then n.idleSince = since end
+local out = cjson.encode(n)
+redis.call('HSET', KEYS[1], ARGV[1], out)
+if ARGV[3] == 'READY' then redis.call('ZADD', KEYS[2], n.idleSince, ARGV[1]) else redis.call('ZREM', KEYS[2], ARGV[1]) end
+return {1, raw, out}`;
+
 // KEYS: queued; ARGV: prefix itemId → {queueId, rank0} or false
 const POSITION = `
 local q = redis.call('HGET', KEYS[1], ARGV[2])
@@ -116,6 +137,7 @@ const S = {
   put: script(PUT_AGENT),
   position: script(POSITION),
   snapshot: script(SNAPSHOT),
+  transition: script(TRANSITION),
 };
 
 const parseItem = (s: string): QueueItem => JSON.parse(s) as QueueItem;
@@ -221,6 +243,31 @@ export class RedisLiveState implements LiveState {
       ],
     );
     return r === 1;
+  }
+
+  async transitionAgent(
+    agentId: string,
+    from: readonly AgentState[],
+    to: AgentTransition,
+    expectItem?: string,
+  ): Promise<{ ok: true; prev: AgentLive; next: AgentLive } | { ok: false; cur: AgentLive | undefined }> {
+    const r = await this.#run(
+      S.transition,
+      [this.#k("agents"), this.#k("ready")],
+      [
+        agentId,
+        `,${from.join(",")},`,
+        to.state,
+        to.reason ?? "",
+        to.keepItem ? "1" : "0",
+        to.since,
+        to.setIdle ? "1" : "0",
+        expectItem ?? "",
+      ],
+    );
+    if (!Array.isArray(r)) throw new Error("transition: unexpected reply");
+    if (r[0] === 1) return { ok: true, prev: parseAgent(String(r[1])), next: parseAgent(String(r[2])) };
+    return { ok: false, cur: typeof r[1] === "string" ? parseAgent(r[1]) : undefined };
   }
 
   async putAgent(expectedVersion: number, next: AgentLive): Promise<boolean> {
