@@ -61,6 +61,7 @@ export {
   SipStreamFramer,
 } from "./parser.js";
 export { aorOf, type Binding, Registrar, type RegistrarEvents, type RegistrarOptions } from "./registrar.js";
+export { Registration, type RegistrationEvents, type RegistrationOptions } from "./registration.js";
 export { serializeMessage } from "./serializer.js";
 export { type CreateSipStackOptions, createSipStack } from "./server.js";
 export {

@@ -136,6 +136,9 @@ export class IncomingRequest extends TypedEmitter<{ cancel: [] }> {
     if (this.finalSent) return undefined;
     if (status >= 200) this.finalSent = true;
     if (status >= 300 && this.dialog && this.request.method === "INVITE") this.dialog.reinviteRejected();
+    // Answered: a CANCEL can no longer change anything (§9.2), so stop tracking it.
+    if (status >= 200 && this.tx instanceof InviteServerTransaction)
+      this.stack.pendingInvites.delete(this.tx);
     const res = createResponse(this.request, status, { toTag: this.toTag, ...opts });
     this.stack.decorateResponse(res, this);
     this.tx.respond(res);
@@ -163,6 +166,7 @@ export class IncomingRequest extends TypedEmitter<{ cancel: [] }> {
     this.stack.decorateResponse(res, this);
     this.finalSent = true;
     const ist = this.tx as InviteServerTransaction;
+    this.stack.pendingInvites.delete(ist);
     if (this.dialog) return this.dialog.acceptReinvite(res, ist);
     const dialog = this.stack.createUasDialog(this, res);
     for (const [n, v] of dialog.setupUasSessionTimer(this.request)) res.headers.append(n, v);

@@ -191,3 +191,43 @@ describe("replay, scanners and expiry (in-memory transport, fake time)", () => {
     await stack.close();
   });
 });
+
+describe("client Registration against the Registrar (fake time, in-memory wire)", () => {
+  it("registers through a digest challenge, refreshes before expiry, unregisters on close", async () => {
+    const { wire, settle } = await import("./wire.js");
+    const { Registration } = await import("../src/registration.js");
+    const clock = new FakeClock();
+    const [ta, tb] = wire();
+    const ua = new SipStack({ transports: [ta], clock });
+    const reg = new SipStack({ transports: [tb], clock });
+    const auth = new DigestAuthenticator({ realm: "trunk", lookup, clock });
+    const registrar = new Registrar(reg, { authenticator: auth, minExpires: 60 }).attach();
+    const r = new Registration(ua, {
+      registrar: "sip:192.0.2.20",
+      aor: "sip:1001@192.0.2.20",
+      credentials: { username: "1001", password: "hotline-1001" },
+      expires: 120,
+    });
+    const events: string[] = [];
+    r.on("registered", (e) => events.push(`registered ${e}`));
+    r.on("unregistered", () => events.push("unregistered"));
+    const first = r.start();
+    await settle();
+    expect((await first).status).toBe(200);
+    expect(registrar.lookup("sip:1001@192.0.2.20")).toHaveLength(1);
+    // Refreshed at 120 - min(30, 12) = 108 s, so the binding never lapses.
+    for (let i = 0; i < 300; i++) {
+      clock.advance(1000);
+      await settle(3);
+    }
+    expect(events.filter((e) => e === "registered 120").length).toBeGreaterThanOrEqual(3);
+    expect(registrar.lookup("sip:1001@192.0.2.20")).toHaveLength(1);
+    const closing = r.close();
+    await settle();
+    await closing;
+    expect(events.at(-1)).toBe("unregistered");
+    expect(registrar.size).toBe(0);
+    registrar.close();
+    await Promise.all([ua.close(), reg.close()]);
+  });
+});
