@@ -220,7 +220,7 @@ export class Dialog extends TypedEmitter<DialogEvents> {
       const c = res.contacts[0];
       if (c) this.remoteTarget = c.uri;
       this.sendAck(res, req);
-      this.armSessionTimer(res);
+      this.armSessionTimer(res, true);
       return res;
     }
     if (res.status === 491 && !retried) {
@@ -384,7 +384,7 @@ export class Dialog extends TypedEmitter<DialogEvents> {
       }
       case "UPDATE":
         this.noteRefresh(req);
-        if (!this.emit("request", inc)) inc.respond(200, { headers: this.sessionHeaders() });
+        if (!this.emit("request", inc)) inc.respond(200, { headers: this.sessionHeaders(true) });
         return;
       default:
         if (!this.emit("request", inc)) {
@@ -402,30 +402,30 @@ export class Dialog extends TypedEmitter<DialogEvents> {
 
   /** @internal 2xx to a re-INVITE from the peer (same dialog, so no new Dialog is made). */
   acceptReinvite(res: SipResponse, tx: InviteServerTransaction): Promise<Dialog> {
-    for (const [n, v] of this.sessionHeaders()) if (!res.headers.has(n)) res.headers.append(n, v);
+    for (const [n, v] of this.sessionHeaders(true)) if (!res.headers.has(n)) res.headers.append(n, v);
     tx.respond(res);
     return this.waitForAck(res, tx);
   }
 
   // ------------------------------------------------------------ session timers (RFC 4028)
 
-  private sessionHeaders(): Array<[string, string]> {
+  /** Session-Expires for a message we send, as UAC of the transaction (request) or its UAS (answer). */
+  private sessionHeaders(asUas = false): Array<[string, string]> {
     if (this.sessionInterval <= 0) return [];
-    const refresher = this.weRefresh === (this.role === "uac") ? "uac" : "uas";
+    const refresher = this.weRefresh !== asUas ? "uac" : "uas";
     return [["Session-Expires", `${this.sessionInterval};refresher=${refresher}`]];
   }
 
+  /**
+   * A refresh (re-INVITE / UPDATE) from the peer. RFC 4028 §7.1: "refresher" names a side of that
+   * transaction — "uac" is the peer who sent it, "uas" is us.
+   */
   private noteRefresh(req: SipRequest): void {
     const se = req.headers.get("Session-Expires");
     if (se !== undefined) {
       const n = Number.parseInt(se, 10);
       if (n > 0) this.sessionInterval = n;
-      // The peer sent the refresh: unless it names us, the peer keeps refreshing.
-      this.weRefresh = /refresher=uas/i.test(se)
-        ? this.role === "uas"
-        : this.role === "uac" && /refresher=uac/i.test(se)
-          ? false
-          : false;
+      this.weRefresh = /refresher=uas/i.test(se);
     }
     this.restartSessionTimer();
   }
@@ -436,14 +436,16 @@ export class Dialog extends TypedEmitter<DialogEvents> {
    * ... at the time of session expiration minus the minimum of 32 seconds and one third of the
    * session interval".
    */
-  armSessionTimer(res: SipResponse): void {
-    const se = res.headers.get("Session-Expires") ?? this.invite.headers.get("Session-Expires");
+  armSessionTimer(res: SipResponse, weSent = this.role === "uac"): void {
+    const se =
+      res.headers.get("Session-Expires") ?? (weSent ? undefined : this.invite.headers.get("Session-Expires"));
     if (se === undefined) return;
     const n = Number.parseInt(se, 10);
     if (!(n > 0)) return;
     this.sessionInterval = n;
+    // "uac" / "uas" name the sides of the transaction this 2xx answered.
     const refresher = /refresher=(uac|uas)/i.exec(se)?.[1]?.toLowerCase() ?? "uac";
-    this.weRefresh = refresher === this.role;
+    this.weRefresh = weSent ? refresher === "uac" : refresher === "uas";
     this.restartSessionTimer();
   }
 

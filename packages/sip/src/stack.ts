@@ -703,6 +703,11 @@ export class SipStack extends TypedEmitter<StackEvents> {
    */
   invite(uri: string | SipUri, o: NewRequestOptions & SendOptions & DialogOptions): OutgoingInvite {
     const req = this.createRequest("INVITE", uri, o);
+    if (o.sessionExpires !== undefined && !req.headers.has("Session-Expires")) {
+      // RFC 4028 §7.1: ask for the interval and offer to refresh it ourselves.
+      req.headers.append("Session-Expires", `${o.sessionExpires};refresher=uac`);
+      req.headers.append("Supported", "timer");
+    }
     const { transport } = this.resolve(req, o.destination);
     if (!req.headers.has("Contact")) req.headers.append("Contact", this.contactFor(transport.protocol));
     let provisional = false;

@@ -22,12 +22,6 @@ async function call(a: SipStack, b: SipStack, opts: { sessionExpires?: number } 
   const out = a.invite("sip:bob@192.0.2.20", {
     from: "<sip:alice@192.0.2.10>",
     body: "v=0 a",
-    headers: opts.sessionExpires
-      ? [
-          ["Session-Expires", `${opts.sessionExpires};refresher=uac`],
-          ["Supported", "timer"],
-        ]
-      : [],
     sessionExpires: opts.sessionExpires,
   });
   await settle();
