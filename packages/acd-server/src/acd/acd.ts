@@ -18,6 +18,8 @@ export interface AgentStateEvent {
   readonly at: number;
   /** When `from` began; `at − previousSince` is the time spent in it. */
   readonly previousSince: number;
+  /** The record's version after the change: orders rows written by several nodes. */
+  readonly version: number;
 }
 
 export type EndReason = "hangup" | "caller-hangup" | "agent-logout" | "agent-disconnect";
@@ -425,7 +427,8 @@ export class Acd {
       };
       this.#accounts.set(next.agentId, acc);
     }
-    const previousSince = acc.state === prev.state ? acc.since : prev.since;
+    // the shared record's `since` is authoritative: another node may have made the last change
+    const previousSince = prev.since;
     if (acc.firstLoginAt === undefined) {
       if (prev.state === AgentState.LoggedOut) acc.firstLoginAt = now;
     } else {
@@ -457,6 +460,7 @@ export class Acd {
       ...(next.itemId !== undefined ? { itemId: next.itemId } : {}),
       at: now,
       previousSince,
+      version: next.version,
     });
     if (next.state === AgentState.Ready) this.#scheduleDispatch();
   }
@@ -722,18 +726,11 @@ export class Acd {
     }
   }
 
-  async #offer(item: QueueItem, q: QueueConfig, reserved: AgentLive): Promise<void> {
+  async #offer(item: QueueItem, q: QueueConfig, r: { prev: AgentLive; next: AgentLive }): Promise<void> {
     const now = this.#clock.now();
+    const reserved = r.next;
     this.#clearItemTimers(item.id);
-    const acc = this.#accounts.get(reserved.agentId);
-    const prev: AgentLive = {
-      agentId: reserved.agentId,
-      state: AgentState.Ready,
-      since: acc?.state === AgentState.Ready ? acc.since : reserved.idleSince,
-      idleSince: reserved.idleSince,
-      version: reserved.version - 1,
-    };
-    this.#afterTransition(prev, reserved);
+    this.#afterTransition(r.prev, reserved);
     this.events.emit("call.reserved", { item, agentId: reserved.agentId, at: now });
     const ringing: AgentLive = { ...reserved, state: AgentState.Ringing, version: reserved.version + 1 };
     if (!(await this.#state.putAgent(reserved.version, ringing))) return; // agent changed meanwhile (logout on another node)

@@ -204,7 +204,8 @@ describe.each(backends)("LiveState contract: %s", (_name, make) => {
     await f.a.enqueue(item("c1", 1));
     await f.a.putAgent(-1, agent("a1", "READY", 0, 5));
     const r = await f.b.reserve("c1", "a1", 42);
-    expect(r).toEqual({
+    expect(r?.prev).toEqual(agent("a1", "READY", 0, 5));
+    expect(r?.next).toEqual({
       agentId: "a1",
       state: "RESERVED",
       itemId: "c1",
@@ -212,7 +213,7 @@ describe.each(backends)("LiveState contract: %s", (_name, make) => {
       idleSince: 5,
       version: 1,
     });
-    expect(await f.a.getAgent("a1")).toEqual(r);
+    expect(await f.a.getAgent("a1")).toEqual(r?.next);
     expect(await f.a.queueLength("q1")).toBe(0);
     expect(await f.a.position("c1")).toBeUndefined();
     expect(await f.a.holder("c1")).toBe("a1");
@@ -251,7 +252,7 @@ describe.each(backends)("LiveState contract: %s", (_name, make) => {
   it("release puts a requeued item back at its original place, or deletes it", async () => {
     for (let i = 1; i <= 3; i++) await f.a.enqueue(item(`c${i}`, i));
     await f.a.putAgent(-1, agent("a1", "READY", 0));
-    const r = await f.a.reserve("c1", "a1", 10);
+    const r = (await f.a.reserve("c1", "a1", 10))?.next;
     await f.a.enqueue(item("c4", 4));
     expect(r).toBeDefined();
     // a stale version loses and changes nothing
@@ -273,7 +274,7 @@ describe.each(backends)("LiveState contract: %s", (_name, make) => {
     expect(await f.a.holder("c1")).toBeUndefined();
     // second reservation, then finished: item deleted, agent READY again
     await f.a.putAgent(2, { ...next, state: "READY", reason: undefined, version: 3 });
-    const r2 = await f.a.reserve("c1", "a1", 30);
+    const r2 = (await f.a.reserve("c1", "a1", 30))?.next;
     const done: AgentLive = {
       agentId: "a1",
       state: "READY",

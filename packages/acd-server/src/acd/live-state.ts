@@ -32,10 +32,14 @@ export interface LiveState {
   /**
    * The atomic reservation: succeeds only if the item is still queued and the
    * agent is still READY. Then, in the same step, the item leaves its queue and
-   * the agent becomes RESERVED holding it. Returns the new agent record, or
-   * undefined (nothing changed) when another decision won the race.
+   * the agent becomes RESERVED holding it. Returns the agent's record before and
+   * after, or undefined (nothing changed) when another decision won the race.
    */
-  reserve(itemId: string, agentId: string, now: number): Promise<AgentLive | undefined>;
+  reserve(
+    itemId: string,
+    agentId: string,
+    now: number,
+  ): Promise<{ prev: AgentLive; next: AgentLive } | undefined>;
 
   /**
    * Atomically ends an agent's hold on an item and sets the agent record to

@@ -84,7 +84,11 @@ export class MemoryLiveState implements LiveState {
     return item;
   }
 
-  async reserve(itemId: string, agentId: string, now: number): Promise<AgentLive | undefined> {
+  async reserve(
+    itemId: string,
+    agentId: string,
+    now: number,
+  ): Promise<{ prev: AgentLive; next: AgentLive } | undefined> {
     const agent = this.#agents.get(agentId);
     if (!this.#queued.has(itemId) || !agent) return undefined;
     if (agent.state !== AgentState.Ready || agent.itemId !== undefined) return undefined;
@@ -99,7 +103,7 @@ export class MemoryLiveState implements LiveState {
     };
     this.#setAgent(next);
     this.#holder.set(itemId, agentId);
-    return next;
+    return { prev: agent, next };
   }
 
   async release(

@@ -57,7 +57,7 @@ redis.call('ZREM', KEYS[3], ARGV[3])
 redis.call('ZREM', ARGV[1] .. 'q:' .. q, ARGV[2])
 redis.call('HDEL', KEYS[1], ARGV[2])
 redis.call('HSET', KEYS[4], ARGV[2], ARGV[3])
-return n`;
+return {raw, n}`;
 
 // KEYS: items queued agents ready holder
 // ARGV: prefix agentId expectedVersion nextJson nextState idleSince itemId requeueId requeueJson score queueId
@@ -210,13 +210,18 @@ export class RedisLiveState implements LiveState {
     return typeof r === "string" ? parseItem(r) : undefined;
   }
 
-  async reserve(itemId: string, agentId: string, now: number): Promise<AgentLive | undefined> {
+  async reserve(
+    itemId: string,
+    agentId: string,
+    now: number,
+  ): Promise<{ prev: AgentLive; next: AgentLive } | undefined> {
     const r = await this.#run(
       S.reserve,
       [this.#k("queued"), this.#k("agents"), this.#k("ready"), this.#k("holder")],
       [this.#p, itemId, agentId, now],
     );
-    return typeof r === "string" ? parseAgent(r) : undefined;
+    if (!Array.isArray(r) || typeof r[0] !== "string" || typeof r[1] !== "string") return undefined;
+    return { prev: parseAgent(r[0]), next: parseAgent(r[1]) };
   }
 
   async release(
