@@ -139,6 +139,40 @@ describe("replay, scanners and expiry (in-memory transport, fake time)", () => {
     expect(last().status).toBe(401);
   });
 
+  it("an expired nonce with the right password gets a fresh challenge with stale=true", async () => {
+    const { t, last, clock } = setup();
+    const { digestResponse } = await import("../src/digest.js");
+    const reg = (b: string, cseq: number, authz = "") =>
+      `REGISTER sip:localhost SIP/2.0\r\n${via(b)}From: <sip:1001@localhost>;tag=f\r\nTo: <sip:1001@localhost>\r\nCall-ID: stale\r\nCSeq: ${cseq} REGISTER\r\nContact: <sip:1001@198.51.100.7>\r\n${authz}Content-Length: 0\r\n\r\n`;
+    t.inject(reg("s1", 1), src);
+    await new Promise((r) => setImmediate(r));
+    const nonce = parseDigest(last().headers.get("WWW-Authenticate")!)!.get("nonce")!;
+    clock.advance(301_000); // past the 300 s nonce lifetime
+    const response = digestResponse({
+      algorithm: "MD5",
+      username: "1001",
+      realm: "localhost",
+      password: "hotline-1001",
+      method: "REGISTER",
+      uri: "sip:localhost",
+      nonce,
+      nc: "00000001",
+      cnonce: "c",
+      qop: "auth",
+    });
+    t.inject(
+      reg(
+        "s2",
+        2,
+        `Authorization: Digest username="1001", realm="localhost", nonce="${nonce}", uri="sip:localhost", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="c"\r\n`,
+      ),
+      src,
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(last().status).toBe(401);
+    expect(parseDigest(last().headers.get("WWW-Authenticate")!)!.get("stale")).toBe("true");
+  });
+
   it("scanners get no answer at all", () => {
     const { t, stack } = setup();
     let dropped = 0;

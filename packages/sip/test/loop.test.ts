@@ -121,6 +121,27 @@ for (const protocol of ["udp", "tcp"] as const) {
   });
 }
 
+describe("keep-alive over TCP (RFC 5626 §3.5.1)", () => {
+  it("a double-CRLF ping gets a CRLF pong on the same connection", async () => {
+    const { connect } = await import("node:net");
+    const s = await createSipStack({ tcp: { address: "127.0.0.1", port: 0 } });
+    stacks.push(s);
+    const sock = connect(s.transports[0]!.local.port, "127.0.0.1");
+    try {
+      let got = "";
+      sock.on("data", (d) => {
+        got += d.toString("latin1");
+      });
+      await new Promise<void>((r) => sock.on("connect", () => r()));
+      sock.write("\r\n\r\n");
+      await until(() => got.length > 0);
+      expect(got).toBe("\r\n");
+    } finally {
+      sock.destroy();
+    }
+  });
+});
+
 describe("malformed input over UDP", () => {
   it("a malformed request gets 400 with the reason, a malformed response is dropped", async () => {
     const s = await createSipStack({ udp: { address: "127.0.0.1", port: 0 } });
