@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MediaEngine } from "@hotline12345/media";
@@ -7,16 +7,28 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const PORT_MIN = 47000;
 const PORT_MAX = 47999;
 
-/** UDP ports in our range bound by any socket of this machine (Linux /proc/net/udp). */
+/**
+ * UDP ports in our range bound by a socket of this process (its worker threads
+ * included). Linux: /proc/net/udp lists sockets by inode, /proc/self/fd links to
+ * them. Sockets of other processes (a browser's ICE ports, say) are not ours.
+ */
 function boundPortsInRange(): number[] {
-  const files = ["/proc/net/udp", "/proc/net/udp6"].filter((f) => existsSync(f));
+  if (!existsSync("/proc/self/fd")) return [];
+  const mine = new Set<string>();
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) mine.add(m[1]!);
+    } catch {
+      // fd closed meanwhile
+    }
+  }
   const ports: number[] = [];
-  for (const f of files) {
+  for (const f of ["/proc/net/udp", "/proc/net/udp6"].filter((x) => existsSync(x))) {
     for (const line of readFileSync(f, "utf8").split("\n").slice(1)) {
-      const local = line.trim().split(/\s+/)[1];
-      if (!local) continue;
-      const port = Number.parseInt(local.split(":")[1] ?? "", 16);
-      if (port >= PORT_MIN && port <= PORT_MAX) ports.push(port);
+      const cols = line.trim().split(/\s+/);
+      const port = Number.parseInt(cols[1]?.split(":")[1] ?? "", 16);
+      if (port >= PORT_MIN && port <= PORT_MAX && mine.has(cols[9] ?? "")) ports.push(port);
     }
   }
   return ports;
@@ -61,6 +73,10 @@ describe("leak check", () => {
         await rec.stop();
       }
     };
+    // The OS-level check works: an open endpoint shows up in it.
+    const probe = await engine.createRtpEndpoint();
+    expect(boundPortsInRange()).toContain(probe.port);
+    await probe.close();
     const total = 1000;
     const parallel = 50;
     for (let base = 0; base < total; base += parallel) {

@@ -37,8 +37,10 @@ export class RecordingTap extends TypedEmitter<RecordingEvents> {
     this.path = path;
     const flushFrames = Math.max(1, Math.round((opts.flushIntervalMs ?? 1000) / 20));
     this.#writer = new IncrementalWavWriter(path, 8000, 2, flushFrames * 320);
-    this.#left = new FrameQueue(sides.caller);
-    this.#right = new FrameQueue(sides.agent);
+    // A deep queue (1 s): latency does not matter in a recording, gaps do. Arrival
+    // bursts on a busy machine are absorbed instead of dropped and concealed.
+    this.#left = new FrameQueue(sides.caller, 50);
+    this.#right = new FrameQueue(sides.agent, 50);
     this.#pacer = new Pacer(opts.clock ?? systemClock, 20, () => this.#tick());
   }
 

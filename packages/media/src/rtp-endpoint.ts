@@ -81,6 +81,13 @@ export class RtpEndpoint extends TypedEmitter<RtpEndpointEvents> {
   #remote: { address: string; port: number } | undefined;
   #remoteRtcp: { address: string; port: number } | undefined;
   #latched = false;
+  /**
+   * The RTP socket is connect()ed to the latched source: the kernel then drops
+   * strays for us and sends skip the per-packet address lookup (about half the
+   * cost of a send). "connecting" queues the few packets sent meanwhile.
+   */
+  #connect: "no" | "connecting" | "yes" = "no";
+  #connectQueue: Buffer[] = [];
   #rtcpLatched = false;
   #stats: ReceptionStats | undefined;
   #remoteReport: ReportBlock | undefined;
@@ -182,6 +189,15 @@ export class RtpEndpoint extends TypedEmitter<RtpEndpointEvents> {
       this.#remoteRtcp = { address: m.remoteAddress, port: m.remoteRtcpPort };
       this.#latched = false;
       this.#rtcpLatched = false;
+      if (this.#connect !== "no") {
+        try {
+          this.#rtp.disconnect();
+        } catch {
+          // still connecting: the connect callback sees the reset and disconnects
+        }
+        this.#connect = "no";
+        this.#connectQueue = [];
+      }
     }
     if (codecChanged) this.out.reset();
   }
@@ -198,8 +214,25 @@ export class RtpEndpoint extends TypedEmitter<RtpEndpointEvents> {
     // far end really is (behind NAT); later packets from elsewhere are strays.
     if (!this.#latched) {
       this.#latched = true;
-      this.#remote = { address: rinfo.address, port: rinfo.port };
-      this.emit("latched", { address: rinfo.address, port: rinfo.port });
+      const remote = { address: rinfo.address, port: rinfo.port };
+      this.#remote = remote;
+      this.#connect = "connecting";
+      this.#rtp.connect(rinfo.port, rinfo.address, () => {
+        if (this.#closed) return;
+        if (this.#remote !== remote || this.#connect !== "connecting") {
+          // Re-negotiated to another address while connecting.
+          try {
+            this.#rtp.disconnect();
+          } catch {
+            // not connected
+          }
+          return;
+        }
+        this.#connect = "yes";
+        for (const b of this.#connectQueue) this.#rtp.send(b);
+        this.#connectQueue = [];
+      });
+      this.emit("latched", remote);
     } else if (rinfo.port !== this.#remote!.port || rinfo.address !== this.#remote!.address) {
       return;
     }
@@ -344,7 +377,10 @@ export class RtpEndpoint extends TypedEmitter<RtpEndpointEvents> {
       },
       buf,
     );
-    this.#rtp.send(buf, this.#remote!.port, this.#remote!.address);
+    if (this.#connect === "yes") this.#rtp.send(buf);
+    else if (this.#connect === "connecting") {
+      if (this.#connectQueue.length < 16) this.#connectQueue.push(buf);
+    } else this.#rtp.send(buf, this.#remote!.port, this.#remote!.address);
   }
 
   /** The codec's decoder, for consumers of the `rtp` event. */

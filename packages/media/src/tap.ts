@@ -23,13 +23,19 @@ export class FrameQueue {
   #last = new Int16Array(FRAME);
   #concealed = 0;
   #onRtp: (p: RtpPacket) => void;
+  #overTarget = 0;
+  #target: number;
   concealedFrames = 0;
   receivedFrames = 0;
+  droppedFrames = 0;
 
   constructor(
     private readonly source: TapSource,
     private readonly depth = 4,
   ) {
+    // Bursts may fill the queue up to `depth`, but a queue that stays above `target`
+    // for a second is trimmed by a frame, so a burst does not leave a lasting delay.
+    this.#target = Math.min(depth, 6);
     this.#frames = Array.from({ length: depth }, () => new Int16Array(FRAME));
     this.#onRtp = (p) => this.#push(p);
     source.on("rtp", this.#onRtp);
@@ -51,6 +57,14 @@ export class FrameQueue {
 
   /** Fills `out` (160 samples) with the next frame; returns false if it was concealed/silent. */
   take(out: Int16Array): boolean {
+    if (this.#count > this.#target) {
+      if (++this.#overTarget >= 50) {
+        this.#overTarget = 0;
+        this.#head = (this.#head + 1) % this.depth;
+        this.#count--;
+        this.droppedFrames++;
+      }
+    } else this.#overTarget = 0;
     if (this.#count > 0) {
       const f = this.#frames[this.#head]!;
       out.set(f);
