@@ -29,7 +29,8 @@ export interface SippResult {
   code: number | null;
   successful: number;
   failed: number;
-  /** Response-time (rtd) samples in ms from the stat file, when asked for. */
+  /** Retransmissions sipp made of its own requests (the "Retrans" column of its send rows). */
+  retransmissions: number;
   output: string;
 }
 
@@ -65,10 +66,15 @@ export async function runSipp(args: string[], timeoutMs = 15_000): Promise<SippR
       if (f.endsWith("_screen.log")) screen += readFileSync(join(dir, f), "utf8");
       if (f.endsWith("_errors.log")) output += readFileSync(join(dir, f), "utf8");
     }
+    // The screen is dumped more than once; the last "Scenario Screen" is the final one.
+    const last = screen.slice(screen.lastIndexOf("Scenario Screen"));
+    let retransmissions = 0;
+    for (const m of last.matchAll(/^\s*[A-Z]+ -+>\s+(\d+)\s+(\d+)/gm)) retransmissions += Number(m[2]);
     return {
       code,
       successful: counter(screen, "Successful call"),
       failed: counter(screen, "Failed call"),
+      retransmissions,
       output: output + screen,
     };
   } finally {
