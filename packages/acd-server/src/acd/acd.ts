@@ -1224,6 +1224,15 @@ export class Acd {
   }
 
   /**
+   * Runs a routing round now. Routing already follows every change this node
+   * makes; a server with several nodes calls this when another node signals new
+   * work (e.g. over Redis pub/sub), or just to be safe after a reconnect.
+   */
+  kick(): void {
+    this.#scheduleDispatch();
+  }
+
+  /**
    * Takes back offers whose ring timeout passed more than the grace period ago
    * and that no timer handled — their node died, or its timer was lost. Safe to
    * run on every node: the give-back is a compare-and-set, one node wins.

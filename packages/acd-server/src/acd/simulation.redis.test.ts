@@ -6,23 +6,52 @@ import { RedisLiveState } from "./redis-live-state.js";
 import { simulate } from "./simulation.js";
 
 const HOUR = 3_600_000;
+const URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 // Same harness and invariants as simulation.memory.test.ts, on the real Redis; a shorter span
 // (the morning ramp-up) keeps the file under ~20 s.
 describe("simulated hotline (fake time) on Redis, invariants checked after every step", () => {
-  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
-  afterAll(() => redis.disconnect());
+  const r1 = new Redis(URL, { maxRetriesPerRequest: 1 });
+  const r2 = new Redis(URL, { maxRetriesPerRequest: 1 });
+  afterAll(() => {
+    r1.disconnect();
+    r2.disconnect();
+  });
 
-  it("Redis store: the morning peak, over random seeds", async () => {
+  it("one node: the morning ramp-up, over random seeds", async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
-        const state = new RedisLiveState(redis, `test:acd-sim:${randomUUID()}:`);
+        const state = new RedisLiveState(r1, `test:acd-sim:${randomUUID()}:`);
         try {
-          const r = await simulate({ seed, state, startHour: 7.5, durationMs: HOUR });
-          expect(r.answered).toBeGreaterThan(100);
-          expect(r.requeued).toBeGreaterThan(3);
+          const r = await simulate({ seed, state, startHour: 7.5, durationMs: 0.75 * HOUR });
+          expect(r.answered).toBeGreaterThan(50);
+          expect(r.requeued).toBeGreaterThan(2);
         } finally {
           await state.destroy();
+        }
+      }),
+      { numRuns: 1, endOnFailure: true },
+    );
+  }, 60_000);
+
+  it("two nodes on two connections, routing rounds racing after every step, over random seeds", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
+        const prefix = `test:acd-sim:${randomUUID()}:`;
+        const a = new RedisLiveState(r1, prefix);
+        const b = new RedisLiveState(r2, prefix);
+        try {
+          const r = await simulate({
+            seed,
+            state: a,
+            moreNodes: [b],
+            startHour: 7.5,
+            durationMs: 0.75 * HOUR,
+          });
+          expect(r.answered).toBeGreaterThan(50);
+          expect(r.requeued).toBeGreaterThan(2);
+        } finally {
+          await a.destroy();
         }
       }),
       { numRuns: 2, endOnFailure: true },
@@ -30,6 +59,6 @@ describe("simulated hotline (fake time) on Redis, invariants checked after every
   }, 60_000);
 
   it("leaves no keys behind", async () => {
-    expect(await redis.keys("test:acd-sim:*")).toEqual([]);
+    expect(await r1.keys("test:acd-sim:*")).toEqual([]);
   });
 });

@@ -26,6 +26,12 @@ export interface SimOptions {
   readonly startHour?: number;
   /** Multiplies the arrival rate (fewer steps for slow stores). */
   readonly load?: number;
+  /**
+   * More handles on the same shared state, one more ACD node each. Agents' commands
+   * go to their home node, callers' to a random node, and after every step every
+   * node is kicked at once so their routing rounds race on the shared state.
+   */
+  readonly moreNodes?: readonly LiveState[];
 }
 
 export interface SimReport {
@@ -38,6 +44,8 @@ export interface SimReport {
   readonly transferred: number;
   readonly callbacks: number;
   readonly maxWaiting: number;
+  /** Offers made by each node (several nodes: all of them must route). */
+  readonly offersByNode: readonly number[];
 }
 
 /** mulberry32: small, fast, good enough for simulation. */
@@ -120,7 +128,15 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
     return item.language === undefined || p.languages.includes(item.language);
   };
 
-  const acd = new Acd({ state: opts.state, clock, queues, agents: profiles });
+  const acds = [opts.state, ...(opts.moreNodes ?? [])].map(
+    (state) => new Acd({ state, clock, queues, agents: profiles }),
+  );
+  const multi = acds.length > 1;
+  const acd = acds[0]!;
+  const homeIndex = new Map(profiles.map((p, i) => [p.id, i % acds.length]));
+  /** The node an agent's softphone is connected to. */
+  const home = (agentId: string) => acds[homeIndex.get(agentId) ?? 0]!;
+  const anyNode = () => acds[Math.floor(rnd() * acds.length)]!;
   const fail = (msg: string): never => {
     throw new InvariantViolation(`seed ${opts.seed} t=${((clock.now() - day0) / HOUR).toFixed(3)}h: ${msg}`);
   };
@@ -143,14 +159,37 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
     transferred: 0,
     callbacks: 0,
   };
-  const lastAgentEvent = new Map<string, { to: string; at: number }>();
 
-  const on = <K extends keyof AcdEvents>(type: K, fn: (p: AcdEvents[K], i: number) => void) =>
-    acd.events.on(type, (p) => {
-      const i = index++;
-      stepEvents.push({ type, payload: p, index: i } as Logged);
-      fn(p, i);
-    });
+  // Every event is logged once, with a global index, before any behaviour sees it.
+  const logged: (keyof AcdEvents)[] = [
+    "agent.state",
+    "call.queued",
+    "call.reserved",
+    "call.offered",
+    "call.answered",
+    "call.requeued",
+    "call.ended",
+    "call.abandoned",
+    "call.overflowed",
+    "call.transferred",
+    "callback.created",
+    "error",
+  ];
+  const offersByNode = acds.map(() => 0);
+  acds.forEach((node, n) => {
+    node.events.on("call.offered", () => offersByNode[n]!++);
+  });
+  for (const node of acds) {
+    for (const type of logged) {
+      node.events.on(type, (p) => {
+        stepEvents.push({ type, payload: p, index: index++ } as Logged);
+      });
+    }
+  }
+  /** Listens on every node; `i` is the event's index in the log. */
+  const on = <K extends keyof AcdEvents>(type: K, fn: (p: AcdEvents[K], i: number) => void) => {
+    for (const node of acds) node.events.on(type, (p) => fn(p, index - 1));
+  };
   on("error", (e) => errors.push(e.error));
   /** itemId → arrival number it was first queued with: a requeue must keep it. */
   const seqOf = new Map<string, number>();
@@ -182,15 +221,11 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
     answered.delete(e.item.id);
   });
   on("call.transferred", () => counts.transferred++);
-  on("call.reserved", () => {});
-  on("agent.state", (e) => {
-    const last = lastAgentEvent.get(e.agentId);
-    if (last && (last.to !== e.from || last.at !== e.previousSince)) {
-      fail(`agent ${e.agentId} history broken: last ${last.to}@${last.at}, now ${e.from}@${e.previousSince}`);
-    }
-    if (e.at < e.previousSince) fail(`agent ${e.agentId} time runs backwards`);
-    lastAgentEvent.set(e.agentId, { to: e.to, at: e.at });
-  });
+  /** Per agent: the last history row seen, and time per state summed from the rows. */
+  const history = new Map<
+    string,
+    { to: string; at: number; version: number; first: number; total: number }
+  >();
 
   /** Commands from simulated people may be stale (the world moved on); those errors are expected. */
   const stale = (p: Promise<unknown>) =>
@@ -224,7 +259,7 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
       const queueId = u < 0.75 ? "general" : u < 0.93 ? "tax" : "complaints";
       const english = queueId === "general" && rnd() < 0.05;
       void stale(
-        acd.enqueue({
+        anyNode().enqueue({
           callId,
           queueId,
           number: `138${String(Math.floor(rnd() * 1e8)).padStart(8, "0")}`,
@@ -234,11 +269,11 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
       );
       // patience: the caller hangs up if not answered by then
       later(exp(150_000), () => {
-        if (!answered.has(callId) && open.has(callId)) void stale(acd.abandon(callId));
+        if (!answered.has(callId) && open.has(callId)) void stale(anyNode().abandon(callId));
       });
       if (rnd() < 0.03) {
         later(45_000, () => {
-          if (open.has(callId) && !answered.has(callId)) void stale(acd.requestCallback(callId));
+          if (open.has(callId) && !answered.has(callId)) void stale(anyNode().requestCallback(callId));
         });
       }
     });
@@ -248,7 +283,11 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
   // ── agents ──
   const busyUntilIdle = new Set<string>();
   const startShift = (id: string) => {
-    void stale(acd.login(id).then(() => acd.setReady(id)));
+    void stale(
+      home(id)
+        .login(id)
+        .then(() => home(id).setReady(id)),
+    );
   };
   profiles.forEach((p, i) => {
     // a night crew of 8 works around the clock; the rest come in for the day shift
@@ -258,10 +297,12 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
       const shiftEnd = day0 + (17 + rnd() * 2) * HOUR;
       later(Math.max(0, shiftStart - clock.now()), () => startShift(p.id));
       const tryLogout = () => {
-        void acd.agent(p.id).then((a) => {
-          if (CALL_STATES.has(a.state)) later(MIN, tryLogout);
-          else void stale(acd.logout(p.id));
-        });
+        void home(p.id)
+          .agent(p.id)
+          .then((a) => {
+            if (CALL_STATES.has(a.state)) later(MIN, tryLogout);
+            else void stale(home(p.id).logout(p.id));
+          });
       };
       later(Math.max(0, shiftEnd - clock.now()), tryLogout);
     }
@@ -273,11 +314,11 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
     if (u < 0.06) return; // no answer: the ring timeout must bring the call back
     if (u < 0.075) {
       // the softphone's connection drops while ringing, the agent comes back later
-      later(2_000, () => void stale(acd.logout(agentId, "disconnect")));
+      later(2_000, () => void stale(home(agentId).logout(agentId, "disconnect")));
       later(2_000 + exp(5 * MIN), () => startShift(agentId));
       return;
     }
-    later(1_000 + rnd() * 6_000, () => void stale(acd.answered(agentId, item.id)));
+    later(1_000 + rnd() * 6_000, () => void stale(home(agentId).answered(agentId, item.id)));
   });
   on("call.answered", (e) => {
     const { agentId, item } = e;
@@ -285,38 +326,39 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
     answered.add(item.id);
     const talk = 10_000 + exp(140_000);
     if (rnd() < 0.15) {
-      later(talk / 2, () => void stale(acd.hold(agentId)));
-      later(talk / 2 + 20_000, () => void stale(acd.retrieve(agentId)));
+      later(talk / 2, () => void stale(home(agentId).hold(agentId)));
+      later(talk / 2 + 20_000, () => void stale(home(agentId).retrieve(agentId)));
     }
     const done = talk + 25_000;
     if (item.kind === "call" && rnd() < 0.04) {
       const to = item.queueId === "tax" ? "general" : "tax";
       later(done, () => {
         answered.delete(item.id);
-        void stale(acd.transfer(agentId, item.id, to));
+        void stale(home(agentId).transfer(agentId, item.id, to));
       });
     } else if (rnd() < 0.01) {
-      later(done, () => void stale(acd.logout(agentId, "disconnect")));
+      later(done, () => void stale(home(agentId).logout(agentId, "disconnect")));
       later(done + exp(3 * MIN), () => startShift(agentId));
     } else {
-      later(done, () => void stale(acd.hangup(agentId, item.id)));
+      later(done, () => void stale(home(agentId).hangup(agentId, item.id)));
     }
   });
   on("agent.state", (e) => {
     if (e.to === "WRAP_UP" && rnd() < 0.05 && !busyUntilIdle.has(e.agentId)) {
       busyUntilIdle.add(e.agentId);
-      later(5_000, () => void stale(acd.setNotReady(e.agentId, rnd() < 0.5 ? "break" : "meal")));
+      later(5_000, () => void stale(home(e.agentId).setNotReady(e.agentId, rnd() < 0.5 ? "break" : "meal")));
       later(5_000 + exp(10 * MIN), () => {
         busyUntilIdle.delete(e.agentId);
-        void stale(acd.setReady(e.agentId));
+        void stale(home(e.agentId).setReady(e.agentId));
       });
     }
     if (e.to === "NOT_READY" && e.reason === "no-answer")
-      later(exp(60_000), () => void stale(acd.setReady(e.agentId)));
+      later(exp(60_000), () => void stale(home(e.agentId).setReady(e.agentId)));
   });
 
   // ── invariants, after every step ──
   let steps = 0;
+  let stepStart = 0;
   let maxWaiting = 0;
   const check = async () => {
     steps++;
@@ -355,15 +397,18 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
     // no call lost, none invented
     for (const id of open) if (!where.has(id)) fail(`item ${id} lost`);
     for (const id of where.keys()) if (!open.has(id)) fail(`item ${id} is live but was closed`);
-    // priority then arrival: nothing better was waiting that the chosen agent could take
+    // priority then arrival: nothing better was waiting that the chosen agent could take.
+    // With several nodes racing, only items queued before this step began count: a
+    // node may legitimately decide on a read taken just before another node's requeue.
     for (const ev of stepEvents) {
       if (ev.type !== "call.reserved") continue;
       const { item, agentId } = ev.payload;
+      const horizon = multi ? stepStart : ev.index;
       for (const items of contents.values()) {
         for (const y of items) {
           if (compareItems(y, item) >= 0) break;
           const qAt = queuedAt.get(y.id);
-          if (qAt !== undefined && qAt < ev.index && eligible(agentId, y)) {
+          if (qAt !== undefined && qAt < horizon && eligible(agentId, y)) {
             const d = (x: QueueItem) =>
               `${x.id} (${x.queueId} p${x.priority} #${x.seq}${x.language ? ` ${x.language}` : ""})`;
             fail(
@@ -373,30 +418,64 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
         }
       }
     }
-    // every agent's time adds up
+    // every agent's history is one chain: rows ordered by record version (several nodes may
+    // emit them out of order), each starting where the previous ended, time never going back
+    const rows = stepEvents
+      .flatMap((e) => (e.type === "agent.state" ? [e.payload] : []))
+      .sort((x, y) => (x.agentId < y.agentId ? -1 : x.agentId > y.agentId ? 1 : x.version - y.version));
+    for (const e of rows) {
+      const last = history.get(e.agentId);
+      if (last && (last.to !== e.from || last.at !== e.previousSince || last.version + 1 !== e.version)) {
+        fail(
+          `agent ${e.agentId} history broken: last ${last.to}@${last.at} v${last.version}, now ${e.from}@${e.previousSince} v${e.version}`,
+        );
+      }
+      if (e.at < e.previousSince) fail(`agent ${e.agentId} time runs backwards`);
+      history.set(e.agentId, {
+        to: e.to,
+        at: e.at,
+        version: e.version,
+        first: last?.first ?? e.at,
+        total: (last?.total ?? 0) + (last ? e.at - e.previousSince : 0),
+      });
+    }
     const now = clock.now();
-    for (const p of profiles) {
-      const s = acd.agentStats(p.id);
-      if (s.firstLoginAt === undefined) continue;
-      const total = Object.values(s.byState).reduce((x, y) => x + y, 0);
-      if (total !== now - s.firstLoginAt) fail(`agent ${p.id} time ${total} ≠ ${now - s.firstLoginAt}`);
-      const nr = Object.values(s.notReadyByReason).reduce((x, y) => x + y, 0);
-      if (nr !== s.byState.NOT_READY) fail(`agent ${p.id} not-ready reasons ${nr} ≠ ${s.byState.NOT_READY}`);
+    for (const [id, h] of history) {
+      if (h.total !== h.at - h.first) fail(`agent ${id} history covers ${h.total} ms of ${h.at - h.first}`);
+    }
+    // and the ACD's own time accounts add up (one node sees every change only when it is alone)
+    if (!multi) {
+      for (const p of profiles) {
+        const s = acd.agentStats(p.id);
+        if (s.firstLoginAt === undefined) continue;
+        const total = Object.values(s.byState).reduce((x, y) => x + y, 0);
+        if (total !== now - s.firstLoginAt) fail(`agent ${p.id} time ${total} ≠ ${now - s.firstLoginAt}`);
+        const nr = Object.values(s.notReadyByReason).reduce((x, y) => x + y, 0);
+        if (nr !== s.byState.NOT_READY)
+          fail(`agent ${p.id} not-ready reasons ${nr} ≠ ${s.byState.NOT_READY}`);
+      }
     }
     stepEvents = [];
+    stepStart = index;
   };
 
+  const settle = async () => {
+    if (multi) for (const node of acds) node.kick(); // every node routes at once: real races
+    await Promise.all(acds.map((node) => node.idle()));
+  };
   await clock.advance(end - start, async () => {
-    await acd.idle();
+    await settle();
     await check();
   });
-  // the day is over: drain what is still in flight (agents on calls finish, night crew works the tasks)
-  await acd.idle();
+  // the day is over: drain what is still in flight, then everyone logs out
+  await settle();
   await check();
-  for (const p of profiles) await stale(acd.logout(p.id, "logout"));
-  await acd.idle();
+  for (const p of profiles) await stale(home(p.id).logout(p.id, "logout"));
+  await settle();
   await check();
-  await acd.close();
-  if (acd.timerCount !== 0) fail(`ACD leaked ${acd.timerCount} timers`);
-  return { steps, ...counts, maxWaiting };
+  for (const node of acds) {
+    await node.close();
+    if (node.timerCount !== 0) fail(`ACD leaked ${node.timerCount} timers`);
+  }
+  return { steps, ...counts, maxWaiting, offersByNode };
 }
