@@ -714,8 +714,10 @@ export class SipStack extends TypedEmitter<StackEvents> {
     let cancelWanted: string | undefined | null = null;
     let finalSeen = false;
     let tx: ClientTransaction | undefined;
+    let cancelSent = false;
     const sendCancel = (reason?: string) => {
-      if (!tx || finalSeen) return;
+      if (!tx || finalSeen || cancelSent) return;
+      cancelSent = true;
       const cancel = buildCancel(tx.request, reason);
       const branch = tx.request.topVia?.params.get("branch") ?? newBranch();
       const dest = this.resolve(tx.request, o.destination);
@@ -727,7 +729,11 @@ export class SipStack extends TypedEmitter<StackEvents> {
         finalSeen = true;
         if (res.status >= 200 && res.status < 300) {
           const d = this.createUacDialog(sent, res, o);
-          resolve(d);
+          if (cancelWanted !== null) {
+            // The 2xx crossed our CANCEL (§9.1): the call is up at the far end, so end it with BYE.
+            void d.bye();
+            reject(new SipError(487, "Request Terminated"));
+          } else resolve(d);
         } else reject(new SipError(res.status, res.reason));
       };
       const attempt = (r: SipRequest, authTried: boolean) => {
@@ -765,8 +771,8 @@ export class SipStack extends TypedEmitter<StackEvents> {
       dialog,
       cancel: (reason?: string) => {
         if (finalSeen) return;
+        cancelWanted = reason;
         if (provisional) sendCancel(reason);
-        else cancelWanted = reason;
       },
     };
   }

@@ -136,3 +136,24 @@ describe("client digest through request() / invite()", () => {
     expect(d.state).toBe("confirmed");
   });
 });
+
+describe("CANCEL races (§9.1)", () => {
+  it("a 2xx that crosses our CANCEL is ACKed and ended with BYE; the caller sees 487", async () => {
+    const { a, b } = pair();
+    const ended: string[] = [];
+    b.onRequest("INVITE", async (inc) => {
+      const d = await inc.accept({ body: "v=0" });
+      d.on("terminated", (why) => ended.push(why));
+    });
+    const out = a.invite("sip:bob@192.0.2.20", { from: "<sip:alice@192.0.2.10>", body: "v=0" });
+    out.cancel(); // before any provisional: held back, as §9.1 asks
+    const result = out.dialog.then(
+      () => "resolved",
+      (e: { status: number }) => e.status,
+    );
+    await settle(40);
+    expect(await result).toBe(487);
+    expect(ended).toEqual(["bye"]);
+    expect(a.dialogCount + b.dialogCount).toBe(0);
+  });
+});
