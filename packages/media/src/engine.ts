@@ -8,9 +8,9 @@ import { TypedEmitter } from "./events.js";
 import type { ForkMode } from "./fork.js";
 import type { PlayResult } from "./player.js";
 import { PortAllocator } from "./port-allocator.js";
-import type { WorkerInit, WorkerNotification, WorkerStats } from "./protocol.js";
+import type { Negotiated, WorkerInit, WorkerNotification, WorkerStats } from "./protocol.js";
 import type { EndpointStats } from "./rtp-endpoint.js";
-import type { CodecName, Direction, NegotiatedMedia } from "./sdp.js";
+import type { CodecName, Direction } from "./sdp.js";
 
 export interface MediaEngineOptions {
   /** Worker threads carrying RTP. Default: one per core. */
@@ -22,6 +22,11 @@ export interface MediaEngineOptions {
   /** Address advertised in SDP (public address behind NAT). */
   publicAddress?: string;
   rtcpIntervalMs?: number;
+  /** ICE port range for WebRTC endpoints, split between workers like the RTP range. */
+  icePortMin?: number;
+  icePortMax?: number;
+  /** Extra ICE host addresses (e.g. 127.0.0.1 for tests on one machine). */
+  iceExtraHostAddresses?: string[];
   /** How long a request to a worker may take. Default 10 s. */
   requestTimeoutMs?: number;
 }
@@ -59,7 +64,7 @@ export class EndpointHandle extends TypedEmitter<EndpointEvents> {
   createAnswer(sdp: string, direction: Direction = "sendrecv"): Promise<string> {
     return this.slot.channel.request("endpoint.answer", { id: this.id, sdp, direction });
   }
-  acceptAnswer(sdp: string, direction: Direction = "sendrecv"): Promise<NegotiatedMedia> {
+  acceptAnswer(sdp: string, direction: Direction = "sendrecv"): Promise<Negotiated> {
     return this.slot.channel.request("endpoint.accept", { id: this.id, sdp, direction });
   }
   async sendDtmf(key: DtmfKey, durationMs = 100): Promise<void> {
@@ -133,11 +138,18 @@ export class MediaEngine extends TypedEmitter<{ workerError: [err: Error] }> {
       import.meta.url.endsWith(".ts") ? "./media-worker-boot.mjs" : "./media-worker.js",
       import.meta.url,
     );
+    const ice =
+      opts.icePortMin !== undefined && opts.icePortMax !== undefined
+        ? new PortAllocator(opts.icePortMin, opts.icePortMax).split(n)
+        : undefined;
     let engine: MediaEngine | undefined;
-    const slots: WorkerSlot[] = range.map((r) => {
+    const slots: WorkerSlot[] = range.map((r, i) => {
       const init: WorkerInit = { portMin: r.min, portMax: r.max, bindAddress: opts.bindAddress ?? "0.0.0.0" };
       if (opts.publicAddress) init.publicAddress = opts.publicAddress;
       if (opts.rtcpIntervalMs) init.rtcpIntervalMs = opts.rtcpIntervalMs;
+      const iceShare = ice?.[i];
+      if (iceShare) init.icePortRange = [iceShare.min, iceShare.max];
+      if (opts.iceExtraHostAddresses) init.iceExtraHostAddresses = opts.iceExtraHostAddresses;
       const worker = new Worker(url, { workerData: init });
       const channel = new Channel(worker, (msg) => engine?._onNotification(msg), opts.requestTimeoutMs);
       worker.on("error", (err) => engine?.emit("workerError", err));
@@ -181,15 +193,36 @@ export class MediaEngine extends TypedEmitter<{ workerError: [err: Error] }> {
     if (this.#closed) throw new MediaError(MediaErrorCode.Closed, "media engine closed");
   }
 
+  /** A WebRTC endpoint (ICE, DTLS-SRTP, G.711; video passthrough when `video`). */
+  createWebRtcEndpoint(opts: { group?: string; video?: boolean } = {}): Promise<EndpointHandle> {
+    return this.createRtpEndpoint({ ...opts, kind: "webrtc" });
+  }
+
   async createRtpEndpoint(
-    opts: { group?: string; codecs?: CodecName[]; inbandDtmf?: boolean } = {},
+    opts: {
+      group?: string;
+      codecs?: CodecName[];
+      inbandDtmf?: boolean;
+      kind?: "rtp" | "webrtc";
+      video?: boolean;
+    } = {},
   ): Promise<EndpointHandle> {
     this.#assertOpen();
     const slot = this.#pick(opts.group);
     const id = randomUUID();
     slot.load++;
     try {
-      const params: { id: string; codecs?: CodecName[]; inbandDtmf?: boolean } = { id };
+      const params: {
+        id: string;
+        kind?: "rtp" | "webrtc";
+        codecs?: CodecName[];
+        inbandDtmf?: boolean;
+        video?: boolean;
+      } = {
+        id,
+      };
+      if (opts.kind) params.kind = opts.kind;
+      if (opts.video) params.video = true;
       if (opts.codecs) params.codecs = opts.codecs;
       if (opts.inbandDtmf) params.inbandDtmf = true;
       const { port } = await slot.channel.request("endpoint.create", params);

@@ -3,7 +3,7 @@ import type { MediaErrorCode } from "./errors.js";
 import type { ForkMode } from "./fork.js";
 import type { PlayResult } from "./player.js";
 import type { EndpointStats } from "./rtp-endpoint.js";
-import type { CodecName, Direction, NegotiatedMedia } from "./sdp.js";
+import type { CodecName, Direction } from "./sdp.js";
 
 /**
  * The typed request/response protocol between the main thread (MediaEngine) and
@@ -13,12 +13,19 @@ export type WireRole = "normal" | "listen" | { whisperTo: string };
 
 export interface WorkerApi {
   "endpoint.create": {
-    params: { id: string; codecs?: CodecName[]; inbandDtmf?: boolean };
+    params: {
+      id: string;
+      kind?: "rtp" | "webrtc";
+      codecs?: CodecName[];
+      inbandDtmf?: boolean;
+      video?: boolean;
+    };
+    /** The RTP port (0 for WebRTC, whose ICE ports are chosen per candidate). */
     result: { port: number };
   };
   "endpoint.offer": { params: { id: string; direction: Direction }; result: string };
   "endpoint.answer": { params: { id: string; sdp: string; direction: Direction }; result: string };
-  "endpoint.accept": { params: { id: string; sdp: string; direction: Direction }; result: NegotiatedMedia };
+  "endpoint.accept": { params: { id: string; sdp: string; direction: Direction }; result: Negotiated };
   "endpoint.dtmf": { params: { id: string; key: DtmfKey; durationMs: number }; result: null };
   "endpoint.stats": { params: { id: string }; result: EndpointStats };
   "endpoint.close": { params: { id: string }; result: null };
@@ -61,6 +68,13 @@ export interface WorkerApi {
 
 export type WorkerMethod = keyof WorkerApi;
 
+/** What offer/answer agreed, for either kind of endpoint. */
+export interface Negotiated {
+  codec: CodecName;
+  payloadType: number;
+  telephoneEventPt: number | undefined;
+}
+
 export interface WorkerStats {
   endpoints: number;
   portsInUse: number;
@@ -79,6 +93,10 @@ export interface WorkerInit {
   bindAddress: string;
   publicAddress?: string;
   rtcpIntervalMs?: number;
+  /** ICE ports of WebRTC endpoints (werift picks within it). */
+  icePortRange?: [number, number];
+  /** Also gather ICE host candidates on these addresses (e.g. 127.0.0.1). */
+  iceExtraHostAddresses?: string[];
 }
 
 export type WorkerRequest = {

@@ -16,6 +16,7 @@ import type { MediaLeg } from "./leg.js";
 import { OutboundStream } from "./outbound.js";
 import type { RtpPacket } from "./rtp.js";
 import { randomSsrc } from "./rtp.js";
+import type { EndpointStats } from "./rtp-endpoint.js";
 
 export interface WebRtcEndpointOptions {
   /** Address advertised in ICE host candidates instead of the interface's (1:1 NAT). */
@@ -88,6 +89,7 @@ export class WebRtcEndpoint extends TypedEmitter<WebRtcEndpointEvents> implement
   #closed = false;
   #connected = false;
   #encodeBuf = new Uint8Array(160);
+  #packetsReceived = 0;
 
   constructor(opts: WebRtcEndpointOptions = {}) {
     super();
@@ -151,6 +153,7 @@ export class WebRtcEndpoint extends TypedEmitter<WebRtcEndpointEvents> implement
       return;
     }
     if (h.payloadType !== this.#audioPt) return;
+    this.#packetsReceived++;
     this.emit("rtp", {
       payloadType: h.payloadType,
       marker: h.marker,
@@ -246,6 +249,28 @@ export class WebRtcEndpoint extends TypedEmitter<WebRtcEndpointEvents> implement
 
   decode(payload: Uint8Array, out?: Int16Array): Int16Array {
     return g711Decode(this.#law, payload, out);
+  }
+
+  /** Counters only: loss and jitter of SRTP streams are werift's (not exposed yet). */
+  stats(): EndpointStats {
+    return {
+      packetsReceived: this.#packetsReceived,
+      packetsLost: 0,
+      fractionLost: 0,
+      jitterMs: 0,
+      packetsSent: this.out.packetsSent,
+      octetsSent: this.out.octetsSent,
+      remote: undefined,
+    };
+  }
+
+  /** What was agreed: codec and the telephone-event payload type. */
+  get negotiated(): { codec: "PCMU" | "PCMA"; payloadType: number; telephoneEventPt: number | undefined } {
+    return {
+      codec: this.#law === "pcma" ? "PCMA" : "PCMU",
+      payloadType: this.#audioPt,
+      telephoneEventPt: this.#tePt,
+    };
   }
 
   /** Sends a video RTP packet from another leg, unchanged but for SSRC/seq/ts continuity. */

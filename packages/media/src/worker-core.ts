@@ -7,6 +7,7 @@ import { PortAllocator } from "./port-allocator.js";
 import type { WorkerApi, WorkerInit, WorkerMethod, WorkerNotification, WorkerStats } from "./protocol.js";
 import { RecordingTap } from "./recorder.js";
 import { RtpEndpoint } from "./rtp-endpoint.js";
+import { WebRtcEndpoint, type WebRtcEndpointOptions } from "./webrtc-endpoint.js";
 
 type Handlers = { [M in WorkerMethod]: (p: WorkerApi[M]["params"]) => Promise<WorkerApi[M]["result"]> };
 
@@ -17,7 +18,7 @@ type Handlers = { [M in WorkerMethod]: (p: WorkerApi[M]["params"]) => Promise<Wo
  */
 export class WorkerCore {
   #ports: PortAllocator;
-  #endpoints = new Map<string, RtpEndpoint>();
+  #endpoints = new Map<string, RtpEndpoint | WebRtcEndpoint>();
   #bridges = new Map<string, Bridge>();
   #players = new Map<string, Player>();
   #recordings = new Map<string, RecordingTap>();
@@ -39,7 +40,7 @@ export class WorkerCore {
     return h(params);
   }
 
-  #ep(id: string): RtpEndpoint {
+  #ep(id: string): RtpEndpoint | WebRtcEndpoint {
     const e = this.#endpoints.get(id);
     if (!e) throw new MediaError(MediaErrorCode.InvalidArgument, `no endpoint ${id} on this worker`);
     return e;
@@ -56,7 +57,18 @@ export class WorkerCore {
   }
 
   #handlers: Handlers = {
-    "endpoint.create": async ({ id, codecs, inbandDtmf }) => {
+    "endpoint.create": async ({ id, kind, codecs, inbandDtmf, video }) => {
+      if (kind === "webrtc") {
+        const o: WebRtcEndpointOptions = {};
+        if (this.init.publicAddress) o.publicAddress = this.init.publicAddress;
+        if (this.init.icePortRange) o.portRange = this.init.icePortRange;
+        if (this.init.iceExtraHostAddresses) o.extraHostAddresses = this.init.iceExtraHostAddresses;
+        if (video) o.video = true;
+        const w = new WebRtcEndpoint(o);
+        this.#endpoints.set(id, w);
+        w.on("dtmf", (report) => this.notify({ event: "dtmf", target: id, report }));
+        return { port: 0 };
+      }
       const opts: Parameters<typeof RtpEndpoint.open>[0] = {
         ports: this.#ports,
         bindAddress: this.init.bindAddress,
@@ -71,9 +83,23 @@ export class WorkerCore {
       ep.on("latched", (remote) => this.notify({ event: "latched", target: id, remote }));
       return { port: ep.port };
     },
-    "endpoint.offer": async ({ id, direction }) => this.#ep(id).createOffer(direction),
-    "endpoint.answer": async ({ id, sdp, direction }) => this.#ep(id).createAnswer(sdp, direction),
-    "endpoint.accept": async ({ id, sdp, direction }) => this.#ep(id).acceptAnswer(sdp, direction),
+    "endpoint.offer": async ({ id, direction }) => {
+      const ep = this.#ep(id);
+      return ep instanceof WebRtcEndpoint ? ep.createOffer() : ep.createOffer(direction);
+    },
+    "endpoint.answer": async ({ id, sdp, direction }) => {
+      const ep = this.#ep(id);
+      return ep instanceof WebRtcEndpoint ? ep.createAnswer(sdp) : ep.createAnswer(sdp, direction);
+    },
+    "endpoint.accept": async ({ id, sdp, direction }) => {
+      const ep = this.#ep(id);
+      if (ep instanceof WebRtcEndpoint) {
+        await ep.acceptAnswer(sdp);
+        return ep.negotiated;
+      }
+      const m = ep.acceptAnswer(sdp, direction);
+      return { codec: m.codec, payloadType: m.payloadType, telephoneEventPt: m.telephoneEventPt };
+    },
     "endpoint.dtmf": async ({ id, key, durationMs }) => {
       await this.#ep(id).sendDtmf(key, durationMs);
       return null;

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket as WeriftRtpPacket } from "werift";
 import { type EndpointHandle, MediaEngine } from "../src/engine.js";
 import { MediaErrorCode } from "../src/errors.js";
 import { g711Decode, g711Encode } from "../src/g711.js";
@@ -13,7 +14,13 @@ let engine: MediaEngine;
 let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "media-engine-"));
-  engine = await MediaEngine.start({ workers: 2, portMin: 44000, portMax: 44999, bindAddress: "127.0.0.1" });
+  engine = await MediaEngine.start({
+    workers: 2,
+    portMin: 44000,
+    portMax: 44999,
+    bindAddress: "127.0.0.1",
+    iceExtraHostAddresses: ["127.0.0.1"],
+  });
 });
 afterAll(async () => {
   await engine?.close();
@@ -102,6 +109,60 @@ describe("MediaEngine (worker threads)", () => {
         recordings: 0,
         pendingRequests: 0,
       });
+    }
+  });
+
+  it("a WebRTC endpoint in a worker bridges to an RTP endpoint (werift peer ⇄ UDP phone)", async () => {
+    const web = await engine.createWebRtcEndpoint({ group: "web-call" });
+    const sip = await engine.createRtpEndpoint({ group: "web-call" });
+    expect(web.slot).toBe(sip.slot);
+    const phone = await phoneFor(sip);
+    const pc = new RTCPeerConnection({
+      codecs: {
+        audio: [
+          new RTCRtpCodecParameters({ mimeType: "audio/PCMU", clockRate: 8000, channels: 1, payloadType: 0 }),
+        ],
+      },
+      iceAdditionalHostAddresses: ["127.0.0.1"],
+      iceUseIpv6: false,
+    });
+    const t = pc.addTransceiver("audio", { direction: "sendrecv" });
+    const heard: Buffer[] = [];
+    t.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((p) => heard.push(p.payload)));
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise<void>((r) => {
+      if (pc.iceGatheringState === "complete") r();
+      else pc.iceGatheringStateChange.subscribe((st) => st === "complete" && r());
+    });
+    const answer = await web.createAnswer(pc.localDescription!.sdp);
+    await pc.setRemoteDescription({ type: "answer", sdp: answer });
+    const bridge = await engine.bridge(web, sip);
+    let k = 0;
+    const timer = setInterval(() => {
+      void t.sender.sendRtp(
+        new WeriftRtpPacket(
+          new RtpHeader({ payloadType: 0, sequenceNumber: k, timestamp: k * 160, ssrc: 3 }),
+          Buffer.from(g711Encode("pcmu", sine(1000, 160, 9000, k * 160))),
+        ),
+      );
+      phone.send(g711Encode("pcmu", sine(600, 160, 9000, k * 160)));
+      k++;
+    }, 20);
+    try {
+      await waitFor(
+        () => phone.rtp().length >= 10 && heard.length >= 10,
+        8000,
+        "audio both ways through the worker",
+      );
+      expect(toneShare(g711Decode("pcmu", phone.rtp().at(-2)!.payload), 1000)).toBeGreaterThan(0.9);
+      expect(toneShare(g711Decode("pcmu", heard.at(-2)!), 600)).toBeGreaterThan(0.9);
+      expect((await web.stats()).packetsReceived).toBeGreaterThan(5);
+    } finally {
+      clearInterval(timer);
+      await bridge.close();
+      await Promise.all([web.close(), sip.close()]);
+      await pc.close();
+      await phone.peer.close();
     }
   });
 
