@@ -435,7 +435,7 @@ export class Acd {
       const d = Math.max(0, now - previousSince);
       acc.byState[prev.state] += d;
       if (prev.state === AgentState.NotReady) {
-        const r = acc.reason ?? prev.reason ?? "unspecified";
+        const r = prev.reason ?? "unspecified";
         acc.notReadyByReason[r] = (acc.notReadyByReason[r] ?? 0) + d;
       }
     }
