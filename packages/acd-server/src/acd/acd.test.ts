@@ -434,6 +434,31 @@ describe("agent states", () => {
 });
 
 describe("position, estimated wait and statistics", () => {
+  it("service level today: answered within 15 s over answered plus abandoned; agents per state", async () => {
+    const r = rig([queueConfig({ id: "g", wrapUpMs: 0 })], [agent("a1")]);
+    await r.acd.login("a1");
+    await r.acd.enqueue({ callId: "fast", queueId: "g", number: "1" });
+    await r.acd.enqueue({ callId: "slow", queueId: "g", number: "1" });
+    await r.acd.enqueue({ callId: "gone", queueId: "g", number: "1" });
+    await r.advance(10_000);
+    await r.acd.setReady("a1");
+    await r.acd.idle();
+    await r.acd.answered("a1", "fast"); // waited 10 s: within 15 s
+    await r.acd.hangup("a1", "fast");
+    await r.advance(15_000);
+    await r.acd.answered("a1", "slow"); // waited 25 s
+    expect(r.of("call.answered").map((a) => [a.item.id, a.waitMs, a.withinServiceLevel])).toEqual([
+      ["fast", 10_000, true],
+      ["slow", 25_000, false],
+    ]);
+    await r.acd.abandon("gone");
+    const st = await r.acd.queueStats("g");
+    expect(st).toMatchObject({ answeredToday: 2, abandonedToday: 1, waiting: 1 }); // the missed-call task waits
+    expect(st.serviceLevelToday).toBeCloseTo(1 / 3, 10);
+    expect(st.agents).toMatchObject({ ON_CALL: 1, READY: 0 });
+    await r.acd.logout("a1");
+  });
+
   it("announces position and estimated wait periodically, from handle times and staffed agents", async () => {
     const r = rig(
       [queueConfig({ id: "g", announceIntervalMs: 30_000, wrapUpMs: 0 })],
