@@ -52,6 +52,9 @@ export interface SipStackOptions {
   scanners?: readonly string[];
 }
 
+/** RFC 4028 §4: "the minimum allowed value for the session interval ... 90 seconds". */
+export const MIN_SE = 90;
+
 /** Option tags we implement (Require values we accept, RFC 3261 §8.2.2.3). */
 export const SUPPORTED_OPTIONS: readonly string[] = ["timer", "replaces", "outbound", "path"];
 
@@ -477,6 +480,13 @@ export class SipStack extends TypedEmitter<StackEvents> {
     const unsupported = required.filter((t) => !SUPPORTED_OPTIONS.includes(t));
     if (unsupported.length > 0) {
       return createResponse(req, 420, { toTag, headers: [["Unsupported", unsupported.join(", ")]] });
+    }
+    const se = req.headers.get("Session-Expires");
+    if ((req.method === "INVITE" || req.method === "UPDATE") && se !== undefined) {
+      // RFC 4028 §8.1: an interval below our minimum (and below the 90 s floor) is refused with 422
+      // and a Min-SE the UAC can retry with.
+      const n = Number.parseInt(se, 10);
+      if (!(n >= MIN_SE)) return createResponse(req, 422, { toTag, headers: [["Min-SE", String(MIN_SE)]] });
     }
     if ((req.method === "INVITE" || req.method === "UPDATE") && req.body.length > 0) {
       const type = (req.headers.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();

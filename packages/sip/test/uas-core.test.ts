@@ -33,6 +33,17 @@ describe("UAS core", () => {
     expect(statuses()).toEqual([482]);
   });
 
+  it("a Session-Expires below 90 s gets 422 with Min-SE (RFC 4028 §8.1)", () => {
+    const { t, statuses } = setup();
+    const invite = req({ method: "INVITE", branch: "z9hG4bK-se" }).replace(
+      "Content-Length: 0",
+      "Session-Expires: 30\r\nContent-Length: 0",
+    );
+    t.inject(invite, src);
+    expect(statuses()).toEqual([422]);
+    expect(t.sent[0]?.msg.headers.get("Min-SE")).toBe("90");
+  });
+
   it("an in-dialog request for an unknown dialog gets 481 (§12.2.2)", () => {
     const { t, statuses } = setup();
     t.inject(req({ method: "BYE", branch: "z9hG4bK-3", toTag: "nope" }), src);
