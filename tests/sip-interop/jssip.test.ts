@@ -122,7 +122,7 @@ describe("JsSIP in Node over WebSocket", () => {
       uri: "sip:1001@localhost",
       password: "hotline-1001",
       register: true,
-      session_timers: false,
+      session_timers: true,
       user_agent: "JsSIP-node-test",
     });
     const u = ua;

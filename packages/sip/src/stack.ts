@@ -697,8 +697,11 @@ export class SipStack extends TypedEmitter<StackEvents> {
       onResponse: (res) => {
         if (res.status < 200) o.onProvisional?.(res);
         else if (req.method === "INVITE" && res.status < 300 && finished) {
-          // A retransmitted or forked 2xx: the dialog layer re-ACKs it.
-          this.findDialog(res)?.receive2xxRetransmission(res);
+          // A retransmitted 2xx: the dialog re-ACKs it. A 2xx from another fork (new To tag) gets
+          // its own dialog, ACK and an immediate BYE: we keep only the first answer (§13.2.2.4).
+          const d = this.findDialog(res);
+          if (d) d.receive2xxRetransmission(res);
+          else if (res.toTag !== undefined) void this.createUacDialog(req, res, {}).bye();
         } else finish(res);
       },
       onTimeout: () => finish(createResponse(req, 408, { reason: "Request Timeout" })),

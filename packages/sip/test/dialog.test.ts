@@ -157,3 +157,35 @@ describe("CANCEL races (§9.1)", () => {
     expect(a.dialogCount + b.dialogCount).toBe(0);
   });
 });
+
+describe("forked answers (§13.2.2.4)", () => {
+  it("a second 2xx with another To tag is ACKed and ended with BYE; the first dialog stays", async () => {
+    const { a, b, tb, ta } = pair();
+    const { createResponse } = await import("../src/builders.js");
+    const { serializeMessage } = await import("../src/serializer.js");
+    const { parseMessage } = await import("../src/parser.js");
+    b.onRequest("INVITE", async (inc) => {
+      const fork = createResponse(inc.request, 200, {
+        toTag: "fork2",
+        headers: [["Contact", "<sip:fork2@192.0.2.20>"]],
+        body: "v=0 fork",
+      });
+      const first = inc.accept({ body: "v=0 b" });
+      setImmediate(() =>
+        tb.send(serializeMessage(fork), { protocol: "udp", address: "192.0.2.10", port: 5060 }),
+      );
+      await first;
+    });
+    const out = a.invite("sip:bob@192.0.2.20", { from: "<sip:alice@192.0.2.10>", body: "v=0" });
+    await settle(40);
+    const d = await out.dialog;
+    await settle(40);
+    const sentByA = ta.sentLog.map((x) => parseMessage(x)).filter((m) => m.kind === "request");
+    const toFork = sentByA
+      .filter((m) => m.toTag === "fork2")
+      .map((m) => (m.kind === "request" ? m.method : ""));
+    expect(toFork).toEqual(["ACK", "BYE"]);
+    expect(d.state).toBe("confirmed");
+    expect(d.remoteTag).not.toBe("fork2");
+  });
+});

@@ -11,6 +11,8 @@ export class WireTransport implements Transport {
   /** Set false to drop everything this side sends. */
   up = true;
   sentCount = 0;
+  /** Every message this side sent (delivered or not), for assertions. */
+  readonly sentLog: Buffer[] = [];
   private events: TransportEvents | undefined;
 
   constructor(readonly local: { address: string; port: number }) {}
@@ -21,6 +23,7 @@ export class WireTransport implements Transport {
 
   send(data: Buffer, _dest: Endpoint): boolean {
     this.sentCount++;
+    this.sentLog.push(data);
     const peer = this.peer;
     if (!this.up || !peer) return true;
     const from: Endpoint = { protocol: "udp", address: this.local.address, port: this.local.port };
