@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 
 import { FakeClock } from "../src/clock.js";
+import { SipStreamFramer } from "../src/parser.js";
 import { SipStack } from "../src/stack.js";
 import { MemoryTransport } from "./memory-transport.js";
 import { loadTorture } from "./torture.js";
@@ -139,4 +140,41 @@ describe("fuzz: mutated messages against a whole stack", () => {
     expect(stack.pendingInvites.size, `seed ${seed}`).toBe(0);
     expect(clock.pending, `seed ${seed}`).toBe(0);
   }, 15_000);
+});
+
+describe("fuzz: the stream framer", () => {
+  it("cuts random splits of mutated streams without throwing or buffering past the limit", () => {
+    const seed = Number(process.env.SIP_FUZZ_SEED ?? Date.now() % 1_000_000);
+    const r = rng(seed);
+    const end = performance.now() + 1000;
+    let streams = 0;
+    while (performance.now() < end) {
+      const framer = new SipStreamFramer();
+      const parts: Buffer[] = [];
+      for (let i = 0; i < 1 + Math.floor(r() * 4); i++) {
+        const m = seeds[Math.floor(r() * seeds.length)]!;
+        parts.push(r() < 0.3 ? mutate(r, m) : m, r() < 0.2 ? Buffer.from("\r\n\r\n") : Buffer.alloc(0));
+      }
+      const stream = Buffer.concat(parts);
+      let at = 0;
+      let broken = false;
+      while (at < stream.length) {
+        const n = 1 + Math.floor(r() * 700);
+        let items: ReturnType<SipStreamFramer["push"]>;
+        try {
+          items = framer.push(stream.subarray(at, at + n));
+        } catch (e) {
+          throw new Error(`seed ${seed}: framer threw: ${String(e)}`);
+        }
+        for (const it of items) {
+          if (it.kind === "error") broken = true;
+          if (it.kind === "message") expect(it.data.length).toBeLessThanOrEqual(65_535);
+        }
+        if (broken) expect(framer.push(Buffer.from("OPTIONS"))).toEqual([]);
+        at += n;
+      }
+      streams++;
+    }
+    expect(streams, `seed ${seed}`).toBeGreaterThan(50);
+  });
 });
