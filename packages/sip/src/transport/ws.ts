@@ -41,11 +41,17 @@ export class WsTransport implements Transport {
     const own = opts.server ? undefined : createServer();
     const server = opts.server ?? own!;
     const wss = new WebSocketServer({
-      server,
-      path: opts.path,
+      // On a shared server (the HTTP API's, beside socket.io) only upgrades for our path are
+      // ours: ws's own `server` option would answer every other path's upgrade with a 400.
+      noServer: true,
       maxPayload: opts.maxMessageBytes ?? 65_535,
       // RFC 7118 §4.1: the client offers "sip" in Sec-WebSocket-Protocol; the server must select it.
       handleProtocols: (protocols) => (protocols.has("sip") ? "sip" : false),
+    });
+    server.on("upgrade", (req, socket, head) => {
+      const path = (req.url ?? "/").split("?")[0];
+      if (opts.path !== undefined && path !== opts.path) return;
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     });
     const t = new WsTransport(wss, own, opts.secure ?? false);
     wss.on("connection", (ws, req) =>
