@@ -5,12 +5,14 @@ import type { Logger } from "pino";
 import { buildApp } from "./api/app.js";
 import { SessionService } from "./auth/sessions.js";
 import { TokenService } from "./auth/tokens.js";
+import { CallCenter } from "./calls/call-center.js";
 import { type Config, demoDataEnabled } from "./config/config.js";
 import { accountsWithDemoPasswords, bootstrapAdmin, seedDemoData } from "./demo/seed.js";
 import { CalendarDirectory } from "./directory/calendars.js";
 import { ListDirectory } from "./directory/lists.js";
 import { QueueDirectory } from "./directory/queues.js";
 import { UserDirectory } from "./directory/users.js";
+import { type EmbeddedEngine, startEmbeddedEngine } from "./engine/embedded/start.js";
 import { attachEventServer, type EventServer } from "./events/socket.js";
 import { createMetrics } from "./metrics.js";
 import { AcdRuntime } from "./routing/runtime.js";
@@ -18,6 +20,8 @@ import { openStore, type Store } from "./store/store.js";
 
 export interface RunningServer {
   readonly app: FastifyInstance;
+  /** The embedded engine, unless SIP is switched off. */
+  readonly engine: EmbeddedEngine | undefined;
   readonly runtime: AcdRuntime;
   readonly io: EventServer;
   readonly store: Store;
@@ -114,6 +118,39 @@ export async function startServer(
   });
   const io = attachEventServer(app.server, { tokens, store, log });
   runtime.attach(io);
+  let engine: EmbeddedEngine | undefined;
+  let calls: CallCenter | undefined;
+  if (config.sip.enabled) {
+    try {
+      engine = await startEmbeddedEngine({
+        store,
+        log: log.child({ part: "engine" }),
+        http: app.server,
+        wsPath: "/sip",
+        domain: config.sip.domain,
+        sipHost: config.sip.host,
+        sipPort: config.sip.port,
+        rtpPortMin: config.rtp.portMin,
+        rtpPortMax: config.rtp.portMax,
+        publicAddress: config.sip.publicAddress,
+        trunks: [{ id: "local", addresses: config.sip.trustedAddresses }],
+        ...(config.rtp.workers ? { mediaWorkers: config.rtp.workers } : {}),
+      });
+      calls = new CallCenter({
+        switch: engine.switch,
+        runtime,
+        store,
+        log: log.child({ part: "calls" }),
+        hotlineNumber: config.hotlineNumber,
+        recordingsDir: join(config.dataDir, "recordings"),
+      });
+    } catch (err) {
+      await runtime.close();
+      await app.close();
+      if (!options.store) await store.close();
+      throw err;
+    }
+  }
   io.on("connection", (socket) => {
     metrics.socketClients.inc();
     socket.on("disconnect", () => metrics.socketClients.dec());
@@ -122,11 +159,21 @@ export async function startServer(
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.http.port;
   const url = `http://${config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host}:${port}`;
-  log.info({ url, store: store.kind, docs: `${url}/docs` }, "hotline12345 acd-server listening");
+  log.info(
+    {
+      url,
+      store: store.kind,
+      docs: `${url}/docs`,
+      sipPort: engine?.sipPort,
+      sipWs: engine ? `${url.replace("http", "ws")}/sip` : undefined,
+    },
+    "hotline12345 acd-server listening",
+  );
 
   let closing: Promise<void> | null = null;
   return {
     app,
+    engine,
     runtime,
     io,
     store,
@@ -139,6 +186,8 @@ export async function startServer(
         );
         io.disconnectSockets(true);
         await Promise.race([Promise.all([io.close().catch(() => {}), app.close()]), drain]);
+        await engine?.close();
+        await calls?.close();
         await runtime.close();
         if (!options.store) await store.close();
         log.info("stopped");

@@ -71,8 +71,28 @@ export const configSchema = z
       .prefault({}),
     sip: z
       .strictObject({
+        /** Off: no SIP, no media (API and events only). */
+        enabled: bool.default(true),
         domain: z.string().min(1).default("localhost"),
-        port: port.default(5060),
+        host: z.string().min(1).default("0.0.0.0"),
+        port: listenPort.default(5060),
+        /** Address put in SDP and Contact when listening on a wildcard. */
+        publicAddress: z.string().min(1).optional(),
+        /**
+         * Addresses whose calls are taken as a trunk's, without digest (the demo trunk `local`
+         * is this machine, so a SIP phone here can call 12345). Comma-separated in the environment.
+         */
+        trustedAddresses: z
+          .union([
+            z.array(z.string()),
+            z.string().transform((v) =>
+              v
+                .split(",")
+                .map((a) => a.trim())
+                .filter(Boolean),
+            ),
+          ])
+          .default(["127.0.0.1"]),
         tlsPort: port.default(5061),
       })
       .prefault({}),
@@ -80,6 +100,8 @@ export const configSchema = z
       .strictObject({
         portMin: port.default(20_000),
         portMax: port.default(29_999),
+        /** Media worker threads; default one per core. */
+        workers: z.coerce.number().int().min(1).max(64).optional(),
       })
       .prefault({})
       .refine((r) => r.portMin < r.portMax, { message: "portMin must be below portMax" }),
@@ -110,7 +132,12 @@ export const envKeys: Record<string, string> = {
   HOTLINE_ACCESS_TOKEN_SECONDS: "auth.accessTokenSeconds",
   HOTLINE_REFRESH_TOKEN_SECONDS: "auth.refreshTokenSeconds",
   HOTLINE_BOOTSTRAP_ADMIN_PASSWORD: "auth.bootstrapAdminPassword",
+  HOTLINE_SIP_ENABLED: "sip.enabled",
   HOTLINE_SIP_DOMAIN: "sip.domain",
+  HOTLINE_SIP_HOST: "sip.host",
+  HOTLINE_SIP_PUBLIC_ADDRESS: "sip.publicAddress",
+  HOTLINE_SIP_TRUSTED_ADDRESSES: "sip.trustedAddresses",
+  HOTLINE_MEDIA_WORKERS: "rtp.workers",
   HOTLINE_SIP_PORT: "sip.port",
   HOTLINE_SIP_TLS_PORT: "sip.tlsPort",
   HOTLINE_RTP_PORT_MIN: "rtp.portMin",

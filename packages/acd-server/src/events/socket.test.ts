@@ -15,7 +15,12 @@ describe("socket.io events", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "hotline-socket-"));
     server = await startServer(
-      loadConfig({ HOTLINE_HTTP_PORT: "0", HOTLINE_HTTP_HOST: "127.0.0.1", HOTLINE_DATA_DIR: dir }),
+      loadConfig({
+        HOTLINE_HTTP_PORT: "0",
+        HOTLINE_HTTP_HOST: "127.0.0.1",
+        HOTLINE_SIP_PORT: "0",
+        HOTLINE_DATA_DIR: dir,
+      }),
       pino({ level: "silent" }),
     );
   });

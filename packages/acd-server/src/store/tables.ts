@@ -139,6 +139,52 @@ export interface NotReadyReasonsTable {
   position: ColumnType<number, number | undefined, number>;
 }
 
+type Stamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface CallsTable {
+  id: string;
+  direction: "inbound" | "outbound";
+  caller: string;
+  dialled: string;
+  origin: string;
+  media: ColumnType<string, string | undefined, string>;
+  queue_id: string | null;
+  agent_id: string | null;
+  started_at: Stamp;
+  answered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  outcome: string | null;
+  end_cause: string | null;
+  ivr_path: ColumnType<unknown, string | undefined, string>;
+  attached: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export interface CallEventsTable {
+  id: Generated<string>;
+  call_id: string;
+  at: Stamp;
+  kind: string;
+  agent_id: string | null;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export interface SurveysTable {
+  call_id: string;
+  agent_id: string | null;
+  rating: number;
+  at: Stamp;
+}
+
+export interface RecordingsTable {
+  id: string;
+  call_id: string;
+  path: string;
+  agent_id: string | null;
+  started_at: Stamp;
+  seconds: ColumnType<string | null, number | null | undefined, number | null>;
+  parties: ColumnType<unknown, string | undefined, string>;
+}
+
 export interface Tables {
   users: UsersTable;
   skills: SkillsTable;
@@ -153,6 +199,10 @@ export interface Tables {
   audit_log: AuditLogTable;
   agent_state_history: AgentStateHistoryTable;
   not_ready_reasons: NotReadyReasonsTable;
+  calls: CallsTable;
+  call_events: CallEventsTable;
+  surveys: SurveysTable;
+  recordings: RecordingsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,0 +1,79 @@
+import type { Logger } from "pino";
+import type { IncomingCall, Switch } from "../engine/port.js";
+import type { AcdRuntime } from "../routing/runtime.js";
+import type { Store } from "../store/store.js";
+import { CallSession } from "./call-session.js";
+import { CallLookups } from "./lookups.js";
+
+export interface CallCenterOptions {
+  switch: Switch;
+  runtime: AcdRuntime;
+  store: Store;
+  log: Logger;
+  hotlineNumber: string;
+  recordingsDir: string;
+}
+
+/**
+ * Routes what the switch receives: calls to the hotline number get a call session (IVR, queue,
+ * agent, survey); anything else is refused. Keeps the live sessions so shutdown can end them.
+ */
+export class CallCenter {
+  readonly #o: CallCenterOptions;
+  readonly #lookups: CallLookups;
+  readonly #sessions = new Set<Promise<void>>();
+  #closed = false;
+
+  constructor(o: CallCenterOptions) {
+    this.#o = o;
+    this.#lookups = new CallLookups(o.store);
+    o.switch.on("incoming", (call) => this.#incoming(call));
+    o.switch.on("registration", (r) => {
+      // A device that went away while its agent was offered a call or ready: the ACD must not
+      // keep routing to it (the call goes back to its place; the agent is logged out).
+      if (r.registered) return;
+      void o.runtime.acd
+        .agent(r.agentId)
+        .then((a) =>
+          a.state === "READY" || a.state === "RESERVED" || a.state === "RINGING"
+            ? o.runtime.acd.logout(r.agentId, "disconnect")
+            : a,
+        )
+        .catch(() => undefined);
+    });
+  }
+
+  get liveSessions(): number {
+    return this.#sessions.size;
+  }
+
+  #incoming({ leg }: IncomingCall): void {
+    if (this.#closed) {
+      void leg.reject("unavailable");
+      return;
+    }
+    if (leg.to.number !== this.#o.hotlineNumber) {
+      this.#o.log.info({ to: leg.to.number, from: leg.from.number }, "call to an unknown number refused");
+      void leg.reject("unavailable");
+      return;
+    }
+    const session = new CallSession(leg, {
+      switch: this.#o.switch,
+      runtime: this.#o.runtime,
+      store: this.#o.store,
+      lookups: this.#lookups,
+      log: this.#o.log,
+      hotlineNumber: this.#o.hotlineNumber,
+      recordingsDir: this.#o.recordingsDir,
+    });
+    const run = session.run().catch((err: unknown) => this.#o.log.error({ err }, "call session crashed"));
+    this.#sessions.add(run);
+    void run.finally(() => this.#sessions.delete(run));
+  }
+
+  /** Refuses new calls and waits for the live ones to end (the switch hangs them up). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#sessions]);
+  }
+}

@@ -1,0 +1,372 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type CallbackRequest,
+  type CallPort,
+  type CollectOptions,
+  type CollectResult,
+  DigitCollector,
+  defaultFlow,
+  type EnqueueRequest,
+  fetchHttpClient,
+  type IvrEvent,
+  type PlayOptions,
+  type PlayResult,
+  type PromptRef,
+  promptFile,
+  type QueueOutcome,
+  type QueueStatus,
+  runFlow,
+  type SurveyRating,
+  systemClock,
+  type TransferResult,
+} from "@hotline12345/ivr-flows";
+import type { Logger } from "pino";
+import type { AcdEvents } from "../acd/index.js";
+import type { Bridge, Leg, Recording, Switch } from "../engine/port.js";
+import type { AcdRuntime } from "../routing/runtime.js";
+import type { Store } from "../store/store.js";
+import { CallRecords } from "./call-records.js";
+import type { CallLookups } from "./lookups.js";
+
+export interface CallSessionDeps {
+  switch: Switch;
+  runtime: AcdRuntime;
+  store: Store;
+  lookups: CallLookups;
+  log: Logger;
+  hotlineNumber: string;
+  recordingsDir: string;
+}
+
+type Listener<K extends keyof AcdEvents> = (e: AcdEvents[K]) => void;
+
+/**
+ * One inbound call: the caller's leg, the IVR flow run against it (this object is the flow's
+ * CallPort), the wait in the ACD, the agent's leg, the bridge and the recording. The session
+ * owns all of them and releases all of them when the call ends.
+ */
+export class CallSession implements CallPort {
+  readonly clock = systemClock;
+  readonly callId: string;
+  readonly #d: CallSessionDeps;
+  readonly #caller: Leg;
+  readonly #records: CallRecords;
+  readonly #log: Logger;
+  #digits: string[] = [];
+  #onDigit: ((key: string) => void) | undefined;
+  #agentId: string | undefined;
+  #queueId: string | undefined;
+  #ended = false;
+  readonly #cleanups: Array<() => Promise<unknown>> = [];
+  readonly #flowAbort = new AbortController();
+
+  constructor(caller: Leg, deps: CallSessionDeps) {
+    this.#caller = caller;
+    this.#d = deps;
+    this.callId = caller.id;
+    this.#log = deps.log.child({ callId: this.callId });
+    this.#records = new CallRecords(deps.store, this.#log, this.callId);
+    caller.on("dtmf", (e) => {
+      if (this.#onDigit) this.#onDigit(e.key);
+      else this.#digits.push(e.key);
+    });
+    caller.on("ended", () => {
+      this.#ended = true;
+      this.#flowAbort.abort();
+    });
+  }
+
+  /** Answers, runs the flow to its end, hangs up, releases everything. */
+  async run(): Promise<void> {
+    const started = Date.now();
+    this.#records.open({
+      direction: "inbound",
+      caller: this.#caller.from.number,
+      dialled: this.#caller.to.number,
+      origin: this.#caller.origin,
+      media: this.#caller.media,
+      at: started,
+    });
+    try {
+      await this.#caller.answer();
+      const result = await runFlow(defaultFlow, this, {
+        caller: {
+          number: this.#caller.from.number,
+          dialled: this.#caller.to.number,
+          media: this.#caller.media,
+        },
+        signal: this.#flowAbort.signal,
+      });
+      this.#records.update({
+        ivrPath: result.path,
+        endedAt: Date.now(),
+        endCause: result.end,
+        outcome: this.#outcome ?? result.end,
+      });
+    } catch (err) {
+      this.#log.error({ err }, "call session failed");
+      this.#records.update({ endedAt: Date.now(), outcome: "failed", endCause: "error" });
+    } finally {
+      await this.#release();
+      await this.#records.flush();
+    }
+  }
+
+  #outcome: string | undefined;
+
+  async #release(): Promise<void> {
+    for (const c of this.#cleanups.splice(0).reverse()) await c().catch(() => undefined);
+    await this.#caller.hangup("normal").catch(() => undefined);
+  }
+
+  // ───────────── CallPort ─────────────
+
+  async play(prompts: readonly PromptRef[], options: PlayOptions): Promise<PlayResult> {
+    if (this.#ended || options.signal.aborted) return { key: null, stopped: true };
+    const files = prompts.map((p) => promptFile(p.name, p.lang));
+    const playback = this.#caller.play(files);
+    const stop = () => void playback.stop();
+    options.signal.addEventListener("abort", stop, { once: true });
+    // Barge-in is ours, not the engine's: the key that interrupts is consumed here and never
+    // reaches the digit buffer, so a menu does not see it twice.
+    let key: string | null = null;
+    if (options.bargeIn) {
+      const queued = this.#digits.shift();
+      if (queued !== undefined) {
+        await playback.stop();
+        options.signal.removeEventListener("abort", stop);
+        return { key: queued, stopped: false };
+      }
+      this.#onDigit = (k) => {
+        key = k;
+        this.#onDigit = undefined;
+        void playback.stop();
+      };
+    }
+    const r = await playback.done;
+    if (options.bargeIn) this.#onDigit = undefined;
+    options.signal.removeEventListener("abort", stop);
+    if (key !== null) return { key, stopped: false };
+    return { key: null, stopped: r.stopped };
+  }
+
+  collectDigits(options: CollectOptions): Promise<CollectResult> {
+    const initial = (options.initialDigits ?? "") + this.#digits.splice(0).join("");
+    const collector = new DigitCollector({ ...options, initialDigits: initial }, this.clock);
+    this.#onDigit = (k) => collector.feed(k);
+    const stop = () => collector.stop();
+    options.signal.addEventListener("abort", stop, { once: true });
+    return collector.result.finally(() => {
+      this.#onDigit = undefined;
+      options.signal.removeEventListener("abort", stop);
+    });
+  }
+
+  clearDigits(): void {
+    this.#digits = [];
+  }
+
+  enqueue(request: EnqueueRequest): Promise<QueueOutcome> {
+    const { runtime } = this.#d;
+    const acd = runtime.acd;
+    this.#queueId = request.queue;
+    this.#records.update({ queueId: request.queue, attached: request.data });
+    return new Promise<QueueOutcome>((resolve) => {
+      const listeners: Array<() => void> = [];
+      const on = <K extends keyof AcdEvents>(event: K, fn: Listener<K>) => {
+        acd.events.on(event, fn);
+        listeners.push(() => acd.events.off(event, fn));
+      };
+      let settled = false;
+      let ringing: AbortController | undefined;
+      const finish = (outcome: QueueOutcome) => {
+        if (settled) return;
+        settled = true;
+        for (const off of listeners.splice(0)) off();
+        request.signal.removeEventListener("abort", onAbort);
+        resolve(outcome);
+      };
+      const onAbort = () => {
+        ringing?.abort();
+        void acd.abandon(this.callId).catch(() => false);
+        if (this.#ended) this.#outcome = "abandoned";
+        finish({ kind: this.#ended ? "abandoned" : "stopped" });
+      };
+      request.signal.addEventListener("abort", onAbort, { once: true });
+
+      on("call.queued", (e) => {
+        if (e.item.id === this.callId)
+          this.#records.event("queued", e.at, { queue: e.item.queueId, position: e.position });
+      });
+      on("call.offered", (e) => {
+        if (e.item.id !== this.callId) return;
+        ringing = new AbortController();
+        void this.#ringAgent(e.agentId, e.ringTimeoutMs, ringing.signal, request, finish);
+      });
+      on("call.requeued", (e) => {
+        if (e.item.id !== this.callId) return;
+        ringing?.abort();
+        this.#records.event("requeued", e.at, { reason: e.reason }, e.agentId);
+      });
+      on("call.overflowed", (e) => {
+        if (e.item.id !== this.callId) return;
+        this.#outcome = "overflowed";
+        finish({ kind: "overflow", reason: e.reason });
+      });
+      on("callback.created", (e) => {
+        if (e.replaces === this.callId && e.origin !== "missed") {
+          this.#outcome = "callback";
+          finish({ kind: "callback-accepted" });
+        }
+      });
+
+      const priority = Math.min(9, Math.max(0, request.priority));
+      acd
+        .enqueue({
+          callId: this.callId,
+          queueId: request.queue,
+          number: this.#caller.from.number,
+          priority,
+          data: Object.fromEntries(Object.entries(request.data).map(([k, v]) => [k, String(v)])),
+        })
+        .then((r) => {
+          if (r.status === "rejected") {
+            this.#outcome = "rejected";
+            finish({ kind: "overflow", reason: r.reason });
+          } else if (r.status === "overflowed") {
+            this.#outcome = "overflowed";
+            finish({ kind: "overflow", reason: "max-size" });
+          }
+        })
+        .catch((err: unknown) => {
+          this.#log.error({ err }, "enqueue failed");
+          finish({ kind: "overflow", reason: "error" });
+        });
+    });
+  }
+
+  /** Rings the agent the ACD reserved; on answer bridges and records until one side hangs up. */
+  async #ringAgent(
+    agentId: string,
+    ringTimeoutMs: number,
+    signal: AbortSignal,
+    request: EnqueueRequest,
+    finish: (o: QueueOutcome) => void,
+  ): Promise<void> {
+    const { runtime, log } = this.#d;
+    const acd = runtime.acd;
+    this.#records.event("rung", Date.now(), {}, agentId);
+    const r = await this.#d.switch.originate({
+      to: { kind: "agent", agentId },
+      callerNumber: this.#d.hotlineNumber,
+      callerName: "12345",
+      timeoutMs: ringTimeoutMs + 1000,
+      signal,
+      near: this.#caller,
+      headers: { "X-Hotline-Call-Id": this.callId },
+    });
+    if (!r.ok) {
+      if (!signal.aborted) await acd.reject(agentId, this.callId).catch(() => false);
+      return;
+    }
+    const agentLeg = r.leg;
+    try {
+      await acd.answered(agentId, this.callId);
+    } catch (err) {
+      // The ring timeout fired meanwhile and the call went back to its queue.
+      log.info({ err, agentId }, "agent answered too late");
+      await agentLeg.hangup("normal");
+      return;
+    }
+    if (this.#ended) {
+      await agentLeg.hangup("normal");
+      await acd.hangup(agentId, this.callId).catch(() => false);
+      return;
+    }
+    const at = Date.now();
+    this.#agentId = agentId;
+    this.#records.update({ agentId, answeredAt: at });
+    this.#records.event("answered", at, {}, agentId);
+    request.onAnswered(agentId);
+    let bridge: Bridge | undefined;
+    let recording: Recording | undefined;
+    const recordingId = randomUUID();
+    try {
+      bridge = await this.#d.switch.bridge(this.#caller, agentLeg);
+      const day = new Date(at + 480 * 60_000).toISOString().slice(0, 10);
+      const dir = join(this.#d.recordingsDir, day);
+      mkdirSync(dir, { recursive: true });
+      recording = await this.#d.switch.record(join(dir, `${this.callId}.wav`), {
+        caller: this.#caller,
+        agent: agentLeg,
+      });
+      this.#records.recording({ id: recordingId, path: recording.path, agentId, at });
+    } catch (err) {
+      log.error({ err }, "bridge or recording failed");
+    }
+    const endedBy = await new Promise<"agent" | "caller">((resolve) => {
+      agentLeg.on("ended", () => resolve("agent"));
+      this.#caller.on("ended", () => resolve("caller"));
+      if (agentLeg.state === "ended") resolve("agent");
+      if (this.#caller.state === "ended") resolve("caller");
+    });
+    const seconds = await recording?.stop().catch(() => undefined);
+    if (seconds) this.#records.recordingDone(recordingId, seconds.seconds);
+    await bridge?.close();
+    if (endedBy === "caller") await agentLeg.hangup("normal");
+    await acd.hangup(agentId, this.callId).catch(() => false);
+    this.#records.event("completed", Date.now(), { endedBy }, agentId);
+    this.#outcome = "completed";
+    finish({ kind: "answered", agentId, endedBy });
+  }
+
+  async queueStatus(): Promise<QueueStatus | null> {
+    const p = await this.#d.runtime.acd.position(this.callId);
+    return p ? { position: p.position, estimatedWaitSeconds: Math.round(p.estimatedWaitMs / 1000) } : null;
+  }
+
+  async transfer(): Promise<TransferResult> {
+    // Transfers out of the IVR to a number need the outbound trunk (not yet configured).
+    return { ok: false, cause: "no-route" };
+  }
+
+  async voicemail(): Promise<{ recorded: boolean }> {
+    return { recorded: false };
+  }
+
+  async requestCallback(request: CallbackRequest): Promise<void> {
+    const acd = this.#d.runtime.acd;
+    const queued = await acd.position(this.callId);
+    if (!queued) {
+      await acd.enqueue({ callId: this.callId, queueId: request.queue, number: request.number });
+    }
+    await acd.requestCallback(this.callId);
+    this.#outcome = "callback";
+    this.#records.event("callback", Date.now(), { queue: request.queue });
+  }
+
+  async recordSurvey(rating: SurveyRating): Promise<void> {
+    this.#records.survey(rating.rating, this.#agentId, Date.now());
+  }
+
+  async hangup(): Promise<void> {
+    await this.#caller.hangup("normal");
+  }
+
+  readonly calendar = { isOpen: (service: string, at: number) => this.#d.lookups.isOpen(service, at) };
+  readonly lists = { match: (number: string) => this.#d.lookups.lists(number, Date.now()) };
+  readonly http = fetchHttpClient();
+
+  event(e: IvrEvent): void {
+    if (e.type === "node-entered") return; // the path is kept whole in calls.ivr_path
+    // Digits a caller types may be an ID number: the event keeps that digits came, not which.
+    const data = e.type === "digits-collected" ? { nodeId: e.nodeId, count: e.digits.length } : { ...e };
+    this.#records.event(e.type === "key-pressed" ? "ivr-key" : `ivr-${e.type}`, e.at, data);
+  }
+
+  get queueId(): string | undefined {
+    return this.#queueId;
+  }
+}

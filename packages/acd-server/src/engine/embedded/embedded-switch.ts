@@ -1,0 +1,304 @@
+import { randomUUID } from "node:crypto";
+import type { MediaEngine } from "@hotline12345/media";
+import {
+  type Binding,
+  type DigestAuthenticator,
+  type IncomingRequest,
+  parseNameAddr,
+  type Registrar,
+  SipError,
+  type SipStack,
+  serializeUri,
+} from "@hotline12345/sip";
+import type { Logger } from "pino";
+import type {
+  Bridge,
+  Conference,
+  ConferenceRole,
+  IncomingCall,
+  Leg,
+  LegParty,
+  OriginateRequest,
+  OriginateResult,
+  Recording,
+  Switch,
+  SwitchEvents,
+} from "../port.js";
+import { EmbeddedLeg } from "./leg.js";
+
+/** A SIP trunk the switch accepts calls from without digest: by source address. */
+export interface TrustedTrunk {
+  id: string;
+  addresses: readonly string[];
+}
+
+export interface EmbeddedSwitchOptions {
+  sip: SipStack;
+  registrar: Registrar;
+  /** Challenges calls from registered devices (agents dialling feature codes or out). */
+  authenticator: DigestAuthenticator;
+  media: MediaEngine;
+  domain: string;
+  /** Other host parts devices register under for the same users (the server's IP addresses). */
+  domainAliases?: readonly string[];
+  trunks: readonly TrustedTrunk[];
+  log: Logger;
+}
+
+function party(value: string): LegParty {
+  const na = parseNameAddr(value);
+  return {
+    number: na.uri.user ?? "",
+    ...(na.displayName ? { displayName: na.displayName } : {}),
+    uri: `${na.uri.scheme}:${na.uri.user ? `${na.uri.user}@` : ""}${na.uri.host}${na.uri.port ? `:${na.uri.port}` : ""}`,
+  };
+}
+
+/** SIP status of a failed attempt → the port's cause (RFC 3261 §21). */
+function causeOf(status: number): "busy" | "no-answer" | "rejected" | "unavailable" | "failed" {
+  if (status === 486 || status === 600) return "busy";
+  if (status === 408 || status === 480 || status === 487) return "no-answer";
+  if (status === 603 || status === 403) return "rejected";
+  if (status === 404 || status === 410 || status === 503) return "unavailable";
+  return "failed";
+}
+
+/**
+ * The embedded engine: packages/sip for signalling and packages/media for audio, in this
+ * process. A back-to-back user agent: every leg is its own dialog with its own RTP endpoint,
+ * and the engine bridges, records and mixes endpoints. Legs of one call share a media worker
+ * (their `group`), which the media engine needs to bridge them.
+ */
+export class EmbeddedSwitch implements Switch {
+  readonly name = "embedded" as const;
+  readonly #o: EmbeddedSwitchOptions;
+  readonly #legs = new Set<EmbeddedLeg>();
+  readonly #listeners: { [K in keyof SwitchEvents]: Set<(e: SwitchEvents[K]) => void> } = {
+    incoming: new Set(),
+    registration: new Set(),
+  };
+  #closing: Promise<void> | undefined;
+
+  constructor(o: EmbeddedSwitchOptions) {
+    this.#o = o;
+    o.sip.onRequest("INVITE", (inc) => this.#onInvite(inc));
+    const registration = (registered: boolean) => (b: Binding) => {
+      const agentId = /^sips?:([^@]+)@/.exec(b.aor)?.[1] ?? "";
+      if (!agentId) return;
+      this.#emit("registration", {
+        agentId,
+        registered: registered || this.registered(agentId),
+        transport: b.source.protocol,
+      });
+    };
+    o.registrar.on("registered", registration(true));
+    o.registrar.on("unregistered", registration(false));
+    o.registrar.on("expired", registration(false));
+  }
+
+  get liveLegs(): number {
+    return this.#legs.size;
+  }
+
+  async #onInvite(inc: IncomingRequest): Promise<void> {
+    if (this.#closing) {
+      inc.respond(503);
+      return;
+    }
+    const trunk = this.#o.trunks.find((t) => t.addresses.includes(inc.source.address));
+    let origin: string;
+    if (trunk) origin = trunk.id;
+    else {
+      // Not a trusted trunk: a registered device must prove who it is (RFC 3261 §22.2).
+      const user = await this.#o.authenticator.authenticate(inc);
+      if (user === undefined) return; // challenged (401) or refused; the authenticator answered
+      origin = "registered";
+    }
+    const body = inc.request.body.toString();
+    if (!body.includes("m=audio")) {
+      // Offerless INVITEs (RFC 3261 §13.2.1) are not supported by this engine yet.
+      inc.respond(488);
+      return;
+    }
+    const group = randomUUID();
+    let endpoint: Awaited<ReturnType<MediaEngine["createRtpEndpoint"]>>;
+    try {
+      endpoint = await this.#o.media.createRtpEndpoint({ group, inbandDtmf: true });
+    } catch (err) {
+      this.#o.log.error({ err }, "no media endpoint for an incoming call");
+      inc.respond(503);
+      return;
+    }
+    const leg = new EmbeddedLeg(
+      "inbound",
+      party(inc.request.headers.get("From") ?? ""),
+      party(`<${inc.request.uri.scheme}:${inc.request.uri.user ?? ""}@${inc.request.uri.host}>`),
+      origin,
+      endpoint,
+      group,
+      this.#o.media,
+      { incoming: inc },
+      /m=video/.test(body) ? "video" : "audio",
+    );
+    this.#track(leg);
+    inc.respond(100);
+    this.#emit("incoming", { leg } satisfies IncomingCall);
+  }
+
+  #track(leg: EmbeddedLeg): void {
+    this.#legs.add(leg);
+    leg.on("ended", () => this.#legs.delete(leg));
+  }
+
+  registered(agentId: string): boolean {
+    return this.#bindings(agentId).length > 0;
+  }
+
+  /** An agent's devices, whichever of our names they registered under (localhost, an IP …). */
+  #bindings(agentId: string): Binding[] {
+    return [this.#o.domain, ...(this.#o.domainAliases ?? [])].flatMap((host) =>
+      this.#o.registrar.lookup(`sip:${agentId}@${host}`),
+    );
+  }
+
+  async originate(r: OriginateRequest): Promise<OriginateResult> {
+    let target: string;
+    let destination: Binding["source"] | undefined;
+    if (r.to.kind === "agent") {
+      const b = this.#bindings(r.to.agentId)[0];
+      if (!b) return { ok: false, cause: "unavailable" };
+      // The device's Contact, reached over the flow it registered on (RFC 5626 §5.3: a browser
+      // behind NAT is only reachable down its own WebSocket).
+      target = serializeUri(b.contact);
+      destination = b.source;
+    } else if (r.to.kind === "uri") target = r.to.uri;
+    else return { ok: false, cause: "unavailable" }; // outbound trunks arrive with the trunk issue
+
+    const group = r.near instanceof EmbeddedLeg ? r.near.group : randomUUID();
+    const endpoint = await this.#o.media.createRtpEndpoint({ group, inbandDtmf: true });
+    const offer = await endpoint.createOffer();
+    const from = `"${r.callerName ?? r.callerNumber}" <sip:${r.callerNumber}@${this.#o.domain}>`;
+    const invite = this.#o.sip.invite(target, {
+      from,
+      body: offer,
+      headers: Object.entries(r.headers ?? {}),
+      ...(destination ? { destination } : {}),
+    });
+    const leg = new EmbeddedLeg(
+      "outbound",
+      party(from),
+      party(`<${target}>`),
+      r.to.kind === "agent" ? "registered" : "uri",
+      endpoint,
+      group,
+      this.#o.media,
+      { outgoing: invite },
+    );
+    this.#track(leg);
+    const timer = setTimeout(() => invite.cancel("timeout"), r.timeoutMs);
+    const onAbort = () => invite.cancel("caller hung up");
+    r.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const dialog = await invite.dialog;
+      if (r.signal?.aborted) {
+        await dialog.bye().catch(() => undefined);
+        await leg.ended("normal", "local");
+        return { ok: false, cause: "no-answer" };
+      }
+      await endpoint.acceptAnswer(dialog.remoteBody?.toString() ?? "");
+      leg.adoptDialog(dialog);
+      return { ok: true, leg };
+    } catch (err) {
+      const cause = err instanceof SipError ? causeOf(err.status) : "failed";
+      await leg.ended(cause, "remote");
+      return { ok: false, cause };
+    } finally {
+      clearTimeout(timer);
+      r.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async bridge(a: Leg, b: Leg): Promise<Bridge> {
+    const br = await this.#o.media.bridge(this.#leg(a).endpoint, this.#leg(b).endpoint);
+    let closed = false;
+    return {
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await br.close().catch(() => undefined);
+      },
+    };
+  }
+
+  async record(path: string, sides: { caller: Leg; agent: Leg }): Promise<Recording> {
+    const rec = await this.#o.media.record(path, {
+      caller: this.#leg(sides.caller).endpoint,
+      agent: this.#leg(sides.agent).endpoint,
+    });
+    let stopped: Promise<{ seconds: number }> | undefined;
+    return {
+      path: rec.path,
+      pause: () => rec.pause(),
+      resume: () => rec.resume(),
+      stop: () => {
+        stopped ??= rec.stop();
+        return stopped;
+      },
+    };
+  }
+
+  async conference(): Promise<Conference> {
+    const mix = await this.#o.media.mix();
+    return {
+      add: (leg: Leg, role: ConferenceRole = "full") =>
+        mix.add(
+          this.#leg(leg).endpoint,
+          role === "full"
+            ? "normal"
+            : role === "listen"
+              ? "listen"
+              : { whisperTo: this.#leg(role.whisperTo).endpoint },
+        ),
+      remove: (leg: Leg) => mix.remove(this.#leg(leg).endpoint),
+      close: () => mix.close(),
+    };
+  }
+
+  async fork(
+    legs: { caller: Leg; agent: Leg },
+    url: string,
+    header: { callId: string; callerNumber: string },
+  ) {
+    const f = await this.#o.media.fork(
+      { caller: this.#leg(legs.caller).endpoint, agent: this.#leg(legs.agent).endpoint },
+      { url, callId: header.callId, callerNumber: header.callerNumber },
+    );
+    return { stop: () => f.stop() };
+  }
+
+  #leg(leg: Leg): EmbeddedLeg {
+    if (!(leg instanceof EmbeddedLeg)) throw new Error("a leg of another engine");
+    return leg;
+  }
+
+  on<K extends keyof SwitchEvents>(event: K, listener: (e: SwitchEvents[K]) => void): void {
+    (this.#listeners[event] as Set<(e: SwitchEvents[K]) => void>).add(listener);
+  }
+
+  #emit<K extends keyof SwitchEvents>(event: K, e: SwitchEvents[K]): void {
+    for (const l of [...(this.#listeners[event] as Set<(e: SwitchEvents[K]) => void>)]) {
+      try {
+        l(e);
+      } catch (err) {
+        this.#o.log.error({ err, event }, "switch listener failed");
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.all([...this.#legs].map((l) => l.hangup("shutdown").catch(() => undefined)));
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,199 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger, loadConfig, type RunningServer, startServer } from "@hotline12345/acd-server";
+import { encodeWav, parseWav, wavSamples } from "@hotline12345/media";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { binaryAvailable } from "../media-interop/support/peers.js";
+import { Baresip } from "../support/baresip.js";
+
+/** Share of a block's energy at `freq` (Goertzel); near 1 for a pure tone at that frequency. */
+function toneShare(x: Int16Array, freq: number, rate = 8000): number {
+  const c = 2 * Math.cos((2 * Math.PI * freq) / rate);
+  let s1 = 0;
+  let s2 = 0;
+  let e = 0;
+  for (let i = 0; i < x.length; i++) {
+    const s0 = x[i]! + c * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+    e += x[i]! * x[i]!;
+  }
+  return e === 0 ? 0 : (s1 * s1 + s2 * s2 - c * s1 * s2) / ((e * x.length) / 2);
+}
+
+function rmsDbfs(x: Int16Array): number {
+  let s = 0;
+  for (const v of x) s += v * v;
+  return 20 * Math.log10(Math.max(1e-9, Math.sqrt(s / Math.max(1, x.length))) / 32768);
+}
+
+function toneWav(path: string, freq: number): string {
+  const n = 8000 * 60;
+  const samples = Int16Array.from({ length: n }, (_, i) =>
+    Math.round(0.3 * 32767 * Math.sin((2 * Math.PI * freq * i) / 8000)),
+  );
+  writeFileSync(path, encodeWav(samples));
+  return path;
+}
+
+async function until<T>(
+  what: string,
+  ms: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const haveBaresip = binaryAvailable("baresip");
+
+describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
+  let server: RunningServer;
+  let dir: string;
+  const phones: Baresip[] = [];
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "hotline-e2e-"));
+    server = await startServer(
+      loadConfig({
+        HOTLINE_HTTP_PORT: "0",
+        HOTLINE_HTTP_HOST: "127.0.0.1",
+        HOTLINE_SIP_HOST: "127.0.0.1",
+        HOTLINE_SIP_PORT: "0",
+        HOTLINE_DATA_DIR: dir,
+        HOTLINE_MEDIA_WORKERS: "1",
+      }),
+      createLogger({ log: { level: process.env.E2E_LOG === "debug" ? "debug" : "silent", format: "json" } }),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(phones.map((p) => p.stop()));
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("caller dials 12345, agent 1001 answers, each tone lands in its own channel, the caller rates 4, and the records match", async () => {
+    const sipPort = server.engine?.sipPort;
+    expect(sipPort).toBeGreaterThan(0);
+    const agent = await Baresip.start({
+      account: `<sip:1001@127.0.0.1:${sipPort}>;auth_pass=hotline-1001;regint=300;answermode=auto`,
+      sourceWav: toneWav(join(dir, "agent-600.wav"), 600),
+    });
+    phones.push(agent);
+    await until("1001 registered", 15_000, () => server.engine?.switch.registered("1001") || undefined);
+
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ userId: "1001", password: "hotline-1001" }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const ready = await fetch(`${server.url}/api/agents/me/state`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ state: "READY" }),
+    });
+    expect(ready.status).toBe(200);
+
+    const answered = new Promise<string>((resolve) =>
+      server.runtime.acd.events.on("call.answered", (e) => resolve(e.item.id)),
+    );
+    const caller = await Baresip.start({
+      account: "<sip:13812345678@127.0.0.1>;regint=0",
+      sourceWav: toneWav(join(dir, "caller-1k.wav"), 1000),
+    });
+    phones.push(caller);
+    await caller.command("dial", `sip:12345@127.0.0.1:${sipPort}`);
+    const callId = await answered;
+
+    // Let a few seconds of conversation reach the recording, then the agent hangs up.
+    const recording = await until("recording row", 10_000, async () =>
+      server.store.db.selectFrom("recordings").selectAll().where("call_id", "=", callId).executeTakeFirst(),
+    );
+    await until("3 s of recorded audio", 20_000, () => {
+      try {
+        return statSync(recording.path).size > 44 + 3 * 8000 * 4 || undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    await agent.command("hangup");
+
+    // The survey: the caller presses 4 until the rating is taken (keys before the question are
+    // cleared, by design, so that keys pressed while talking cannot rate the call).
+    const survey = await until("survey row", 30_000, async () => {
+      const row = await server.store.db
+        .selectFrom("surveys")
+        .selectAll()
+        .where("call_id", "=", callId)
+        .executeTakeFirst();
+      if (!row) await caller.command("sndcode", "4").catch(() => undefined);
+      return row;
+    });
+    expect(survey).toMatchObject({ call_id: callId, agent_id: "1001", rating: 4 });
+
+    const call = await until("call ended", 30_000, async () =>
+      server.store.db
+        .selectFrom("calls")
+        .selectAll()
+        .where("id", "=", callId)
+        .where("ended_at", "is not", null)
+        .executeTakeFirst(),
+    );
+    expect(call).toMatchObject({
+      caller: "13812345678",
+      dialled: "12345",
+      origin: "local",
+      queue_id: "general",
+      agent_id: "1001",
+      outcome: "completed",
+    });
+    const kinds = (
+      await server.store.db
+        .selectFrom("call_events")
+        .select("kind")
+        .where("call_id", "=", callId)
+        .orderBy("id")
+        .execute()
+    ).map((e) => e.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining(["offered", "queued", "rung", "answered", "completed", "surveyed"]),
+    );
+    expect(kinds.indexOf("offered")).toBeLessThan(kinds.indexOf("answered"));
+    expect(kinds.indexOf("completed")).toBeLessThan(kinds.indexOf("surveyed"));
+
+    // The recording: stereo, caller (1 kHz) left, agent (600 Hz) right, at the level sent (−13.5 dBFS).
+    const rec = await until("recording closed", 10_000, async () =>
+      server.store.db
+        .selectFrom("recordings")
+        .selectAll()
+        .where("id", "=", recording.id)
+        .where("seconds", "is not", null)
+        .executeTakeFirst(),
+    );
+    expect(Number(rec.seconds)).toBeGreaterThan(2);
+    const wav = parseWav(readFileSync(rec.path));
+    expect(wav).toMatchObject({ channels: 2, sampleRate: 8000 });
+    const stereo = wavSamples(wav);
+    const left = stereo.filter((_, i) => i % 2 === 0);
+    const right = stereo.filter((_, i) => i % 2 === 1);
+    // The middle second of the conversation, away from answer and hangup edges.
+    const mid = (x: Int16Array) =>
+      x.subarray(Math.floor(x.length / 2) - 4000, Math.floor(x.length / 2) + 4000);
+    expect(toneShare(mid(left), 1000)).toBeGreaterThan(0.9);
+    expect(toneShare(mid(right), 600)).toBeGreaterThan(0.9);
+    expect(toneShare(mid(left), 600)).toBeLessThan(0.05);
+    expect(toneShare(mid(right), 1000)).toBeLessThan(0.05);
+    expect(rmsDbfs(mid(left))).toBeGreaterThan(-16);
+    expect(rmsDbfs(mid(left))).toBeLessThan(-11);
+
+    // The agent is in after-call work, then ready again by the queue's wrap-up timer.
+    const agentState = (await server.runtime.agentView("1001")).state;
+    expect(["WRAP_UP", "READY"]).toContain(agentState);
+  }, 120_000);
+});
