@@ -69,7 +69,7 @@ export class Dialog extends TypedEmitter<DialogEvents> {
   /** Body (SDP) we last sent in an offer or answer. */
   localBody: Buffer | undefined;
   remoteBody: Buffer | undefined;
-  private flow: Endpoint | undefined;
+  private readonly flowEndpoint: Endpoint | undefined;
   private lastAck: SipRequest | undefined;
   private inviteOut = false;
   private inviteIn = false;
@@ -95,13 +95,22 @@ export class Dialog extends TypedEmitter<DialogEvents> {
     this.routeSet = init.routeSet;
     this.localSeq = init.localSeq;
     this.remoteSeq = init.remoteSeq;
-    this.flow = init.flow;
+    this.flowEndpoint = init.flow;
     this.invite = init.invite;
     if (init.role === "uac" && opts.sessionExpires !== undefined) this.sessionInterval = opts.sessionExpires;
     if (init.invite.body.length > 0) {
       if (init.role === "uac") this.localBody = init.invite.body;
       else this.remoteBody = init.invite.body;
     }
+  }
+
+  /**
+   * Where in-dialog requests go. Without a route set: back down the flow the dialog was made on (the
+   * browser's WebSocket, a phone's NAT binding), where §12.2.1.1 alone would use the remote target's
+   * host, unreachable behind NAT. With a route set: its first hop (undefined here), as §12.2.1.1 says.
+   */
+  private get flow(): Endpoint | undefined {
+    return this.routeSet.length === 0 ? this.flowEndpoint : undefined;
   }
 
   /** Dialog id (§12): Call-ID, local tag, remote tag. */
@@ -135,7 +144,7 @@ export class Dialog extends TypedEmitter<DialogEvents> {
       method === "SUBSCRIBE" ||
       method === "NOTIFY"
     ) {
-      h.append("Contact", this.stack.contactFor(this.flow?.protocol ?? "udp"));
+      h.append("Contact", this.stack.contactFor(this.flowEndpoint?.protocol ?? "udp"));
     }
     for (const [n, v] of o.headers ?? []) h.append(n, v);
     const body =

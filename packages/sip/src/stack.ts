@@ -882,14 +882,13 @@ export class SipStack extends TypedEmitter<StackEvents> {
 
   /** @internal in-dialog request through a fresh client transaction, to the dialog's target. */
   sendInDialog(req: SipRequest, flow: Endpoint | undefined, done: (res: SipResponse) => void): void {
-    const dest = flow?.connectionId !== undefined ? flow : undefined;
-    this.sendInTransaction(req, { destination: dest }, done);
+    this.sendInTransaction(req, { destination: flow }, done);
   }
 
   /** @internal ACK for 2xx: sent directly, not in a transaction (§13.2.2.4, §17.1.1.3). */
   sendAckDirect(ack: SipRequest, flow: Endpoint | undefined): void {
     try {
-      const { transport, dest } = this.resolve(ack, flow?.connectionId !== undefined ? flow : undefined);
+      const { transport, dest } = this.resolve(ack, flow);
       if (!ack.headers.has("Via")) this.prepareVia(ack, transport);
       transport.send(serializeMessage(ack), dest);
     } catch {

@@ -66,6 +66,32 @@ describe("UAS core", () => {
     expect(b?.msg.topVia?.params.get("received")).toBe("198.51.100.4");
   });
 
+  it("in-dialog requests go back to the flow (NAT), or to the route set when there is one", async () => {
+    const { t, stack } = setup();
+    const dialogs: import("../src/dialog.js").Dialog[] = [];
+    stack.onRequest("INVITE", async (inc) => {
+      dialogs.push(await inc.accept({ body: "v=0" }));
+    });
+    const invite = (branch: string, callId: string, extra: string) =>
+      `INVITE sip:svc@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.7:5070;branch=${branch};rport\r\nMax-Forwards: 70\r\nFrom: <sip:a@x>;tag=ft\r\nTo: <sip:svc@192.0.2.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\nContact: <sip:phone@10.0.0.7:5070>\r\n${extra}Content-Length: 0\r\n\r\n`;
+    const ack = (callId: string, toTag: string) =>
+      `ACK sip:svc@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.7:5070;branch=z9hG4bKack${callId}\r\nMax-Forwards: 70\r\nFrom: <sip:a@x>;tag=ft\r\nTo: <sip:svc@192.0.2.1>;tag=${toTag}\r\nCall-ID: ${callId}\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n`;
+    t.inject(invite("z9hG4bKn1", "nat-1", ""), src);
+    t.inject(invite("z9hG4bKn2", "rr-1", "Record-Route: <sip:proxy.example.net:5080;lr>\r\n"), src);
+    await new Promise((r) => setImmediate(r));
+    for (const s of t.sent.filter((x) => x.msg.kind === "response" && x.msg.status === 200)) {
+      t.inject(ack(s.msg.callId, s.msg.toTag!), src);
+    }
+    await new Promise((r) => setImmediate(r));
+    expect(dialogs).toHaveLength(2);
+    for (const d of dialogs) void d.bye();
+    const byes = t.sent.filter((x) => x.msg.kind === "request" && x.msg.method === "BYE");
+    expect(byes.map((b) => [b.msg.callId, b.dest.address, b.dest.port])).toEqual([
+      ["nat-1", "198.51.100.4", 5062],
+      ["rr-1", "proxy.example.net", 5080],
+    ]);
+  });
+
   it("OPTIONS without a handler gets 200 with Allow; other methods 405", () => {
     const { t, statuses } = setup();
     t.inject(req({ branch: "z9hG4bK-6" }), src);
