@@ -12,6 +12,7 @@ import "./styles.css";
 const languageKey = "hotline12345.language";
 const initialLanguage: Language = localStorage.getItem(languageKey) === "en" ? "en" : "zh";
 const i18n = createI18n(initialLanguage);
+document.documentElement.lang = initialLanguage === "zh" ? "zh-CN" : "en";
 const api = new ApiClient({ store: createSessionStore(sessionStorage) });
 
 function Root() {

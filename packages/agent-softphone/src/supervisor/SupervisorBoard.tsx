@@ -1,7 +1,7 @@
 import type { AlarmEvent, QueueStatsEvent } from "@hotline12345/acd-server/events";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { AgentView, MonitorMode, Session } from "../api/types.js";
+import type { AgentView, MonitorMode, NotReadyReason, Session } from "../api/types.js";
 import { formatDuration, formatRate, secondsSince } from "../app/format.js";
 import { useErrorText, useEvents, useServices } from "../app/services.js";
 import { useNow } from "../app/use-now.js";
@@ -23,11 +23,12 @@ const monitorAnswerWindowMs = 15_000;
  */
 export default function SupervisorBoard({ session, sipPassword }: SupervisorBoardProps) {
   const { t } = useTranslation();
-  const { api, serverUrl } = useServices();
+  const { api, serverUrl, language } = useServices();
   const errorText = useErrorText();
   const now = useNow(1000);
   const [agents, setAgents] = useState<AgentView[]>([]);
   const [queues, setQueues] = useState<QueueStatsEvent[]>([]);
+  const [reasons, setReasons] = useState<NotReadyReason[]>([]);
   const [alarms, setAlarms] = useState<AlarmEvent[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [phoneStatus, setPhoneStatus] = useState<PhoneStatus>("stopped");
@@ -38,9 +39,10 @@ export default function SupervisorBoard({ session, sipPassword }: SupervisorBoar
 
   const refreshAgents = useCallback(async () => setAgents(await api.agents()), [api]);
   const resync = useCallback(async () => {
-    const [a, q] = await Promise.all([api.agents(), api.queueStats()]);
+    const [a, q, r] = await Promise.all([api.agents(), api.queueStats(), api.notReadyReasons()]);
     setAgents(a);
     setQueues(q);
+    setReasons(r);
   }, [api]);
 
   const link = useEvents(resync, (conn) => [
@@ -142,7 +144,9 @@ export default function SupervisorBoard({ session, sipPassword }: SupervisorBoar
                 </td>
                 <td>
                   {t(`state.${a.state}`)}
-                  {a.reason ? ` · ${a.reason}` : ""}
+                  {a.reason
+                    ? ` · ${reasons.find((r) => r.code === a.reason)?.label[language] ?? a.reason}`
+                    : ""}
                 </td>
                 <td>{formatDuration(secondsSince(a.since, now))}</td>
                 <td>{a.callId ?? ""}</td>

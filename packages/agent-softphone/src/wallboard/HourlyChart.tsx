@@ -37,9 +37,9 @@ export function HourlyChart({ hourly, labels }: HourlyChartProps) {
     chart.current?.setOption({
       backgroundColor: "transparent",
       textStyle: { fontSize: 20 },
-      legend: { textStyle: { fontSize: 22, color: "#ddd" } },
+      legend: { top: 0, textStyle: { fontSize: 22, color: "#ddd" } },
       tooltip: { trigger: "axis" },
-      grid: { left: 60, right: 20, top: 50, bottom: 40 },
+      grid: { left: 60, right: 20, top: 60, bottom: 40 },
       xAxis: { type: "category", data: hours.map((h) => `${h}`), axisLabel: { fontSize: 18 } },
       yAxis: { type: "value", axisLabel: { fontSize: 18 } },
       series: [
