@@ -3,7 +3,6 @@
  * route set, re-INVITE / UPDATE (§14, RFC 3311), INFO (RFC 6086), REFER / NOTIFY (RFC 3515),
  * Replaces (RFC 3891), BYE (§15), INVITE glare (§14.1, 491) and session timers (RFC 4028).
  */
-import { newBranch } from "./builders.js";
 import type { TimerId } from "./clock.js";
 import { SipError, SipStackError } from "./errors.js";
 import { TypedEmitter } from "./events.js";
@@ -289,7 +288,6 @@ export class Dialog extends TypedEmitter<DialogEvents> {
     h.append("Max-Forwards", "70");
     for (const r of this.routeSet) h.append("Route", r);
     const ack = new SipRequest("ACK", this.remoteTarget, h);
-    void newBranch;
     this.lastAck = ack;
     this.stack.sendAckDirect(ack, this.flow);
     if (invite === this.invite) this.armSessionTimer(res);
@@ -481,10 +479,15 @@ export class Dialog extends TypedEmitter<DialogEvents> {
     if (this.weRefresh) {
       this.sessionTimer = this.stack.setTimer(ms / 2, () => {
         this.sessionTimer = undefined;
-        void this.update().then((r) => {
-          if (r.status >= 200 && r.status < 300) this.restartSessionTimer();
-          else if (r.status === 481 || r.status === 408) this.terminate("session-expired");
-        });
+        this.update().then(
+          (r) => {
+            if (r.status >= 200 && r.status < 300) this.restartSessionTimer();
+            else if (r.status === 481 || r.status === 408) this.terminate("session-expired");
+          },
+          () => {
+            // The dialog ended meanwhile: nothing to refresh.
+          },
+        );
       });
     } else {
       this.sessionTimer = this.stack.setTimer(ms - Math.min(32_000, ms / 3), () => {
