@@ -20,6 +20,8 @@ function run(env: Record<string, string>): Promise<Started | { code: number | nu
       PATH: process.env.PATH ?? "",
       HOTLINE_HTTP_PORT: "0",
       HOTLINE_HTTP_HOST: "127.0.0.1",
+      HOTLINE_SIP_PORT: "0",
+      HOTLINE_MEDIA_WORKERS: "1",
       HOTLINE_LOG_FORMAT: "json",
       ...env,
     },
@@ -117,13 +119,14 @@ describe("the acd-server process", () => {
 
   it("refuses to run in production while demo passwords are in place", async () => {
     const dataDir = tempDir();
-    const dev = started(await run({ HOTLINE_DATA_DIR: dataDir }));
+    const dev = started(await run({ HOTLINE_DATA_DIR: dataDir, HOTLINE_SIP_ENABLED: "false" }));
     dev.child.kill("SIGTERM");
     await dev.exited;
     const prod = await run({
       HOTLINE_DATA_DIR: dataDir,
       NODE_ENV: "production",
       HOTLINE_JWT_SECRET: "s".repeat(40),
+      HOTLINE_SIP_ENABLED: "false",
     });
     expect("child" in prod).toBe(false);
     const result = prod as { code: number | null; stderr: string };
@@ -138,6 +141,7 @@ describe("the acd-server process", () => {
         NODE_ENV: "production",
         HOTLINE_JWT_SECRET: "s".repeat(40),
         HOTLINE_BOOTSTRAP_ADMIN_PASSWORD: "a-long-admin-password",
+        HOTLINE_SIP_ENABLED: "false",
       }),
     );
     const token = await login(prod.url, "admin", "a-long-admin-password");

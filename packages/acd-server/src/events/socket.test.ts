@@ -18,7 +18,7 @@ describe("socket.io events", () => {
       loadConfig({
         HOTLINE_HTTP_PORT: "0",
         HOTLINE_HTTP_HOST: "127.0.0.1",
-        HOTLINE_SIP_PORT: "0",
+        HOTLINE_SIP_ENABLED: "false",
         HOTLINE_DATA_DIR: dir,
       }),
       pino({ level: "silent" }),
