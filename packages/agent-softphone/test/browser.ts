@@ -24,13 +24,13 @@ export interface BuiltApp {
 }
 
 /** Builds the production bundle into a temp dir and serves it with Vite's preview server. */
-export async function serveBuiltApp(serverUrl: string): Promise<BuiltApp> {
+export async function serveBuiltApp(serverUrl: string, sipWsUrl?: string): Promise<BuiltApp> {
   const outDir = mkdtempSync(join(tmpdir(), "hotline-softphone-dist-"));
   await build({ root, logLevel: "silent", build: { outDir, emptyOutDir: true } });
   const proxy = {
     "/api": serverUrl,
     "/socket.io": { target: serverUrl, ws: true },
-    "/sip": { target: serverUrl, ws: true },
+    "/sip": { target: sipWsUrl ?? serverUrl, ws: true },
   };
   const server: PreviewServer = await preview({
     root,
