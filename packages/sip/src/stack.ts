@@ -137,6 +137,13 @@ export class IncomingRequest extends TypedEmitter<{ cancel: [] }> {
   /** Send a response; a Contact is added to 2xx/18x answers of dialog-creating requests. */
   respond(status: number, opts: ResponseOptions = {}): SipResponse | undefined {
     if (this.finalSent) return undefined;
+    if (this.request.method === "INVITE" && status >= 200 && status < 300) {
+      // A 2xx to INVITE makes a dialog and must be retransmitted until the ACK (§13.3.1.4): that is
+      // accept()'s job, so route it there (the dialog is then only reachable through accept()).
+      const headers: Array<readonly [string, string]> = [...(opts.headers ?? [])];
+      void this.accept({ body: opts.body, headers }).catch(() => {});
+      return undefined;
+    }
     if (status >= 200) this.finalSent = true;
     if (status >= 300 && this.dialog && this.request.method === "INVITE") this.dialog.reinviteRejected();
     // Answered: a CANCEL can no longer change anything (§9.2), so stop tracking it.
