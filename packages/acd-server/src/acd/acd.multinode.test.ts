@@ -66,6 +66,9 @@ describe("two ACD nodes sharing one Redis", () => {
     expect(new Set(offers.map((o) => o.agentId)).size).toBe(20);
     expect(new Set(offers.map((o) => o.itemId)).size).toBe(20);
     expect(new Set(offers.map((o) => o.node))).toEqual(new Set(["A", "B"])); // both nodes really routed
+    const counters = [nodeA.routingCounters, nodeB.routingCounters];
+    expect(counters[0]!.reservations + counters[1]!.reservations).toBe(20);
+    expect(counters[0]!.lostRaces + counters[1]!.lostRaces).toBeGreaterThan(0); // they really raced
     for (const o of offers)
       expect(await sa.getAgent(o.agentId)).toMatchObject({ state: "RINGING", itemId: o.itemId });
     // the 20 not offered are still waiting, in arrival order

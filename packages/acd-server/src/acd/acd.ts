@@ -242,6 +242,8 @@ export class Acd {
   readonly #scanDepth: number;
   #staffedCache: { at: number; counts: Map<string, number> } | undefined;
   #retryTimer: TimerHandle | undefined;
+  #reservations = 0;
+  #lostRaces = 0;
   #sweepTimer: TimerHandle | undefined;
   readonly #sweepGrace: number;
   #chain: Promise<unknown> = Promise.resolve();
@@ -615,12 +617,14 @@ export class Acd {
         // A lost race means another node just reserved or changed something, so
         // retrying makes progress. Should it keep losing (a state it cannot read
         // right), stop hammering and try again shortly.
+        this.#lostRaces++;
         if (++losses >= 20) {
           this.#retryLater();
           return;
         }
         continue;
       }
+      this.#reservations++;
       await this.#offer(m.item, m.queue, reserved);
       // No other READY agent could take any of the items looked at: another pass
       // would find nothing (changes since then trigger their own dispatch).
@@ -1322,6 +1326,11 @@ export class Acd {
       ahtMs,
       asaMs: erlangCAsaMs({ arrivalRatePerMs: this.#arrivalRate(q.id), ahtMs, staffed }),
     };
+  }
+
+  /** Reservations this node made, and the ones it lost to another node's decision (a metric). */
+  get routingCounters(): { readonly reservations: number; readonly lostRaces: number } {
+    return { reservations: this.#reservations, lostRaces: this.#lostRaces };
   }
 
   /** Number of armed timers owned by this ACD (tests assert no leaks). */
