@@ -25,6 +25,7 @@ export {
   type DayKind,
   HolidayBook,
   isOpen,
+  localParts,
   type OpenInterval,
   type OpenStatus,
   type ServiceCalendar,
@@ -38,6 +39,10 @@ export { CN_HOLIDAY_SCHEDULES, CN_HOLIDAYS_2026, type HolidaySchedule } from "./
 export {
   type BlacklistAction,
   type BlacklistEntry,
+  type ListEntryBase,
+  type MatchKind,
+  matchScore,
+  type NumberPattern,
   normalizeNumber,
   type PriorityEntry,
   priorityFor,
@@ -45,7 +50,13 @@ export {
   screenCaller,
   type WhitelistEntry,
 } from "./lists.js";
-export { compareItems, itemScore, type LiveState } from "./live-state.js";
+export {
+  type AgentTransition,
+  applyTransition,
+  compareItems,
+  itemScore,
+  type LiveState,
+} from "./live-state.js";
 export { MemoryLiveState } from "./memory-live-state.js";
 export { RedisLiveState } from "./redis-live-state.js";
 export * from "./types.js";
