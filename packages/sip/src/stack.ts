@@ -571,14 +571,19 @@ export class SipStack extends TypedEmitter<StackEvents> {
   private sendResponse(m: SipMessage, source: Endpoint): void {
     if (m.kind !== "response") return;
     let dest = source;
+    let via: Via | undefined;
+    try {
+      via = m.topVia;
+    } catch {
+      via = undefined;
+    }
     if (source.protocol === "udp") {
-      let via: Via | undefined;
-      try {
-        via = m.topVia;
-      } catch {
-        via = undefined;
-      }
       if (via && !via.params.has("rport")) dest = { ...source, port: via.port ?? 5060 };
+    } else if ((source.protocol === "tcp" || source.protocol === "tls") && via && !via.params.has("rport")) {
+      // §18.2.2: "If the connection is no longer open, the server SHOULD open a connection to the IP
+      // address in the received parameter, using the port in the sent-by value". The adapter uses
+      // the connection while it lives and falls back to this address and port.
+      dest = { ...source, port: via.port ?? (source.protocol === "tls" ? 5061 : 5060) };
     }
     this.sendRaw(serializeMessage(m), dest);
   }
