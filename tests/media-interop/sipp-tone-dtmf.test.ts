@@ -31,7 +31,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await engine?.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (!process.env.KEEP_MEDIA_INTEROP) rmSync(dir, { recursive: true, force: true });
+  else console.log("kept", dir);
 });
 
 async function runSipp(scenario: string, uasPort: number) {
@@ -118,25 +119,31 @@ describe.skipIf(!HAVE_SIPP)("sipp caller → bridged, recorded call", () => {
       // Per 20 ms frame, medians over 200 ms windows (a frame concealed while the
       // machine is busy breaks phase between frames, not within one).
       const win = 1600;
-      const median = (x: Int16Array, f: (frame: Int16Array) => number): number => {
+      const quantile = (x: Int16Array, f: (frame: Int16Array) => number, q: number): number => {
         const v: number[] = [];
         for (let o = 0; o + 160 <= x.length; o += 160) v.push(f(x.subarray(o, o + 160)));
         v.sort((a, b) => a - b);
-        return v[v.length >> 1]!;
+        return v[Math.floor(v.length * q)]!;
       };
       let toneWindows = 0;
+      let agentWindows = 0;
       for (let o = 0; o + win <= left.length; o += win) {
         const l = left.subarray(o, o + win);
-        if (median(l, (x) => toneShare(x, 1000)) < 0.9) continue;
+        // A tone window: at least 80 % of its frames hold the tone (edges excluded).
+        if (quantile(l, (x) => toneShare(x, 1000), 0.2) < 0.9) continue;
         toneWindows++;
         expect(
-          Math.abs(dbfs(median(l, rms)) - dbfs(amplitude / Math.SQRT2)),
+          Math.abs(dbfs(quantile(l, rms, 0.5)) - dbfs(amplitude / Math.SQRT2)),
           "left level within 1 dB",
         ).toBeLessThan(1);
         const r = right.subarray(o, o + win);
-        expect(median(r, (x) => toneShare(x, 1000))).toBeLessThan(0.01);
-        expect(median(r, (x) => toneShare(x, 600))).toBeGreaterThan(0.8);
+        // Never the caller's tone on the agent's channel…
+        expect(quantile(r, (x) => toneShare(x, 1000), 1 - 1e-9)).toBeLessThan(0.01);
+        // …and the agent's own 600 Hz (sent by this test process, which a busy
+        // machine may starve for a moment: counted, not required of every window).
+        if (quantile(r, (x) => toneShare(x, 600), 0.5) > 0.8) agentWindows++;
       }
+      expect(agentWindows).toBeGreaterThanOrEqual(Math.floor(toneWindows * 0.7));
       // 3 s of tone = 15 windows; allow edges.
       expect(toneWindows).toBeGreaterThanOrEqual(13);
       // The agent's phone got the tone transcoded to PCMA.

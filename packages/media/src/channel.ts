@@ -50,6 +50,7 @@ export class Channel {
   request<M extends WorkerMethod>(
     method: M,
     params: WorkerApi[M]["params"],
+    timeoutMs = this.timeoutMs,
   ): Promise<WorkerApi[M]["result"]> {
     if (this.#closed)
       return Promise.reject(new MediaError(MediaErrorCode.Closed, `channel closed (${method})`));
@@ -57,10 +58,8 @@ export class Channel {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(
-          new MediaError(MediaErrorCode.Worker, `worker did not answer ${method} in ${this.timeoutMs} ms`),
-        );
-      }, this.timeoutMs);
+        reject(new MediaError(MediaErrorCode.Worker, `worker did not answer ${method} in ${timeoutMs} ms`));
+      }, timeoutMs);
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, method });
       this.worker.postMessage({ id, method, params } as WorkerRequest);
     });

@@ -96,14 +96,17 @@ export class Pacer {
   #fire(): void {
     this.#timer = undefined;
     const now = this.clock.now();
-    // Catch up on frames that fell due while the loop was busy, so the stream
-    // keeps its rate; a stall longer than 1 s is dropped rather than burst out.
-    let budget = 50;
-    while (!this.#stopped && this.#start + this.#frame * this.periodMs <= now && budget-- > 0) {
+    // A stall longer than 1 s is dropped rather than burst out.
+    if (now - (this.#start + this.#frame * this.periodMs) > 1000) {
+      this.#start = now - this.#frame * this.periodMs;
+    }
+    // Catch up at most two frames per firing, then yield: the next timer (0 ms
+    // when still behind) fires after the event loop has polled the sockets, so the
+    // packets that arrived during a stall are queued before they are consumed.
+    for (let n = 0; n < 2 && !this.#stopped && this.#start + this.#frame * this.periodMs <= now; n++) {
       const k = this.#frame++;
       this.tick(k);
     }
-    if (budget <= 0) this.#start = now - this.#frame * this.periodMs;
     this.#schedule();
   }
 

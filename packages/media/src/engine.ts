@@ -156,8 +156,14 @@ export class MediaEngine extends TypedEmitter<{ workerError: [err: Error] }> {
       return { worker, channel, load: 0 };
     });
     engine = new MediaEngine(slots);
-    // Wait until every worker answers (module loaded, ready).
-    await Promise.all(slots.map((s) => s.channel.request("worker.stats", {})));
+    // Wait until every worker answers (module loaded, ready). Loading can take a
+    // while on a busy machine, more so from TypeScript sources.
+    try {
+      await Promise.all(slots.map((s) => s.channel.request("worker.stats", {}, 60_000)));
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
     return engine;
   }
 

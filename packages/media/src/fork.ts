@@ -73,8 +73,8 @@ export class AudioFork extends TypedEmitter<AudioForkEvents> {
       ...(opts.metadata ? { metadata: opts.metadata } : {}),
     };
     // 200 ms of queue: speech recognition tolerates that latency better than gaps.
-    if (mode !== "agent") this.#caller = new FrameQueue(sides.caller, 10);
-    if (mode !== "caller") this.#agent = new FrameQueue(sides.agent, 10);
+    if (mode !== "agent") this.#caller = new FrameQueue(sides.caller, 10, 3);
+    if (mode !== "caller") this.#agent = new FrameQueue(sides.agent, 10, 3);
     this.#ws = new WebSocket(opts.url);
     this.#ws.binaryType = "nodebuffer";
     this.#ws.on("open", () => {

@@ -39,8 +39,8 @@ export class RecordingTap extends TypedEmitter<RecordingEvents> {
     this.#writer = new IncrementalWavWriter(path, 8000, 2, flushFrames * 320);
     // A deep queue (1 s): latency does not matter in a recording, gaps do. Arrival
     // bursts on a busy machine are absorbed instead of dropped and concealed.
-    this.#left = new FrameQueue(sides.caller, 50);
-    this.#right = new FrameQueue(sides.agent, 50);
+    this.#left = new FrameQueue(sides.caller, 50, 5);
+    this.#right = new FrameQueue(sides.agent, 50, 5);
     this.#pacer = new Pacer(opts.clock ?? systemClock, 20, () => this.#tick());
   }
 

@@ -43,6 +43,13 @@ export function looksLikeRtp(buf: Uint8Array): boolean {
   return buf.length >= 12 && buf[0]! >> 6 === RTP_VERSION;
 }
 
+function u16(b: Uint8Array, o: number): number {
+  return (b[o]! << 8) | b[o + 1]!;
+}
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
 export function parseRtp(buf: Uint8Array): RtpPacket {
   if (buf.length < 12) throw malformed("shorter than the 12-byte fixed header");
   const b0 = buf[0]!;
@@ -52,26 +59,26 @@ export function parseRtp(buf: Uint8Array): RtpPacket {
   const hasExtension = (b0 & 0x10) !== 0;
   const cc = b0 & 0x0f;
   const b1 = buf[1]!;
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let offset = 12 + cc * 4;
   if (offset > buf.length) throw malformed("CSRC list runs past the packet");
+  // Byte reads rather than a DataView: this runs for every packet.
   const packet: RtpPacket = {
     marker: (b1 & 0x80) !== 0,
     payloadType: b1 & 0x7f,
-    sequenceNumber: view.getUint16(2),
-    timestamp: view.getUint32(4),
-    ssrc: view.getUint32(8),
+    sequenceNumber: u16(buf, 2),
+    timestamp: u32(buf, 4),
+    ssrc: u32(buf, 8),
     payload: buf,
   };
   if (cc > 0) {
     packet.csrcs = [];
-    for (let i = 0; i < cc; i++) packet.csrcs.push(view.getUint32(12 + i * 4));
+    for (let i = 0; i < cc; i++) packet.csrcs.push(u32(buf, 12 + i * 4));
   }
   if (hasExtension) {
     // §5.3.1: 16-bit profile-defined field, 16-bit length in 32-bit words, then the words.
     if (offset + 4 > buf.length) throw malformed("extension header runs past the packet");
-    const profile = view.getUint16(offset);
-    const words = view.getUint16(offset + 2);
+    const profile = u16(buf, offset);
+    const words = u16(buf, offset + 2);
     const start = offset + 4;
     offset = start + words * 4;
     if (offset > buf.length) throw malformed("extension runs past the packet");
@@ -93,6 +100,17 @@ export function rtpHeaderSize(h: RtpHeader): number {
   return 12 + (h.csrcs?.length ?? 0) * 4 + (h.extension ? 4 + h.extension.data.length : 0);
 }
 
+function put16(b: Uint8Array, o: number, v: number): void {
+  b[o] = (v >>> 8) & 0xff;
+  b[o + 1] = v & 0xff;
+}
+function put32(b: Uint8Array, o: number, v: number): void {
+  b[o] = (v >>> 24) & 0xff;
+  b[o + 1] = (v >>> 16) & 0xff;
+  b[o + 2] = (v >>> 8) & 0xff;
+  b[o + 3] = v & 0xff;
+}
+
 /**
  * Writes the packet into `out` (allocated when omitted) and returns the view of the
  * bytes written. The packet path passes a reused buffer so sending allocates nothing.
@@ -104,17 +122,16 @@ export function serializeRtp(p: RtpPacket, out?: Uint8Array): Uint8Array {
     throw new MediaError(MediaErrorCode.InvalidArgument, "RTP: extension not a multiple of 32 bits");
   const size = rtpHeaderSize(p) + p.payload.length;
   const buf = out && out.length >= size ? out.subarray(0, size) : new Uint8Array(size);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   buf[0] = (RTP_VERSION << 6) | (p.extension ? 0x10 : 0) | cc;
   buf[1] = (p.marker ? 0x80 : 0) | (p.payloadType & 0x7f);
-  view.setUint16(2, p.sequenceNumber & 0xffff);
-  view.setUint32(4, p.timestamp >>> 0);
-  view.setUint32(8, p.ssrc >>> 0);
+  put16(buf, 2, p.sequenceNumber);
+  put32(buf, 4, p.timestamp);
+  put32(buf, 8, p.ssrc);
   let o = 12;
-  for (let i = 0; i < cc; i++, o += 4) view.setUint32(o, p.csrcs![i]! >>> 0);
+  for (let i = 0; i < cc; i++, o += 4) put32(buf, o, p.csrcs![i]!);
   if (p.extension) {
-    view.setUint16(o, p.extension.profile);
-    view.setUint16(o + 2, p.extension.data.length / 4);
+    put16(buf, o, p.extension.profile);
+    put16(buf, o + 2, p.extension.data.length / 4);
     buf.set(p.extension.data, o + 4);
     o += 4 + p.extension.data.length;
   }

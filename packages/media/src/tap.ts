@@ -29,9 +29,16 @@ export class FrameQueue {
   receivedFrames = 0;
   droppedFrames = 0;
 
+  #buffering = true;
+
   constructor(
     private readonly source: TapSource,
     private readonly depth = 4,
+    /**
+     * Frames to hold before playing out, at the start and after an underrun: a
+     * little delay that rides over arrival jitter instead of concealing it.
+     */
+    private readonly prebuffer = 1,
   ) {
     // Bursts may fill the queue up to `depth`, but a queue that stays above `target`
     // for a second is trimmed by a frame, so a burst does not leave a lasting delay.
@@ -65,7 +72,8 @@ export class FrameQueue {
         this.droppedFrames++;
       }
     } else this.#overTarget = 0;
-    if (this.#count > 0) {
+    if (this.#buffering && this.#count >= this.prebuffer) this.#buffering = false;
+    if (this.#count > 0 && !this.#buffering) {
       const f = this.#frames[this.#head]!;
       out.set(f);
       this.#last.set(f);
@@ -74,6 +82,8 @@ export class FrameQueue {
       this.#concealed = 0;
       return true;
     }
+    // Underrun: conceal, and buffer up again before playing on.
+    if (this.receivedFrames > 0) this.#buffering = true;
     if (this.#concealed < 3 && this.receivedFrames > 0) {
       // Packet-loss concealment: repeat the last frame at −6 dB per lost frame.
       this.#concealed++;

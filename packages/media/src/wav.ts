@@ -1,10 +1,13 @@
 import { closeSync, openSync, writeSync } from "node:fs";
+import { endianness } from "node:os";
 import { MediaError, MediaErrorCode } from "./errors.js";
 
 /**
  * WAV (RIFF) files: a reader for prompts and a writer that keeps the file playable
  * while it grows.
  */
+
+const LITTLE_ENDIAN = endianness() === "LE";
 
 export const WavFormat = { PCM: 1, ALAW: 6, MULAW: 7 } as const;
 
@@ -117,9 +120,21 @@ export class IncrementalWavWriter {
   /** Appends interleaved samples. */
   write(samples: Int16Array): void {
     if (this.#fd === undefined) throw new MediaError(MediaErrorCode.Closed, "WAV writer closed");
-    for (let i = 0; i < samples.length; i++) {
-      this.#buf.writeInt16LE(samples[i]!, this.#fill);
-      this.#fill += 2;
+    if (!LITTLE_ENDIAN) {
+      for (let i = 0; i < samples.length; i++) {
+        this.#buf.writeInt16LE(samples[i]!, this.#fill);
+        this.#fill += 2;
+        if (this.#fill === this.#buf.length) this.flush();
+      }
+      return;
+    }
+    // WAV is little-endian like the host: copy the bytes as they are.
+    let bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+    while (bytes.length > 0) {
+      const n = Math.min(bytes.length, this.#buf.length - this.#fill);
+      this.#buf.set(bytes.subarray(0, n), this.#fill);
+      this.#fill += n;
+      bytes = bytes.subarray(n);
       if (this.#fill === this.#buf.length) this.flush();
     }
   }

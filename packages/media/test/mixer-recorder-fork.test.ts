@@ -188,16 +188,20 @@ describe("AudioFork", () => {
     });
     const frames = messages.slice(20, 40).map((m) => m.bin!);
     expect(frames.every((f) => f.length === 640)).toBe(true);
-    const left = new Int16Array(160 * 20);
-    const right = new Int16Array(160 * 20);
-    frames.forEach((f, k) => {
-      for (let i = 0; i < 160; i++) {
-        left[k * 160 + i] = f.readInt16LE(i * 4);
-        right[k * 160 + i] = f.readInt16LE(i * 4 + 2);
-      }
-    });
-    expect(toneShare(left, 1000)).toBeGreaterThan(0.8);
-    expect(toneShare(right, 600)).toBeGreaterThan(0.8);
+    // Per frame (a concealed frame on a busy machine breaks phase between frames).
+    const shares = (channel: 0 | 1, freq: number): number => {
+      const v = frames
+        .map((f) => {
+          const x = new Int16Array(160);
+          for (let i = 0; i < 160; i++) x[i] = f.readInt16LE(i * 4 + channel * 2);
+          return toneShare(x, freq);
+        })
+        .sort((a, b) => a - b);
+      return v[v.length >> 1]!;
+    };
+    expect(shares(0, 1000)).toBeGreaterThan(0.9);
+    expect(shares(1, 600)).toBeGreaterThan(0.9);
+    expect(shares(0, 600)).toBeLessThan(0.01);
     fork.close();
     await waitFor(() => conn?.readyState === 3, 3000, "socket closed");
   });
