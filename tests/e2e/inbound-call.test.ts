@@ -77,38 +77,79 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("caller dials 12345, agent 1001 answers, each tone lands in its own channel, the caller rates 4, and the records match", async () => {
-    const sipPort = server.engine?.sipPort;
-    expect(sipPort).toBeGreaterThan(0);
-    const agent = await Baresip.start({
-      account: `<sip:1001@127.0.0.1:${sipPort}>;auth_pass=hotline-1001;regint=300;answermode=auto`,
-      sourceWav: toneWav(join(dir, "agent-600.wav"), 600),
+  async function api(method: string, path: string, token: string, body?: unknown): Promise<Response> {
+    return fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
     });
-    phones.push(agent);
-    await until("1001 registered", 15_000, () => server.engine?.switch.registered("1001") || undefined);
+  }
 
-    const login = await fetch(`${server.url}/api/auth/login`, {
+  async function tokenOf(userId: string): Promise<string> {
+    const res = await fetch(`${server.url}/api/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ userId: "1001", password: "hotline-1001" }),
+      body: JSON.stringify({ userId, password: `hotline-${userId}` }),
     });
-    const { accessToken } = (await login.json()) as { accessToken: string };
-    const ready = await fetch(`${server.url}/api/agents/me/state`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${accessToken}` },
-      body: JSON.stringify({ state: "READY" }),
-    });
-    expect(ready.status).toBe(200);
+    return ((await res.json()) as { accessToken: string }).accessToken;
+  }
 
-    const answered = new Promise<string>((resolve) =>
-      server.runtime.acd.events.on("call.answered", (e) => resolve(e.item.id)),
+  /** A baresip desk phone registered as the agent, auto-answering, the agent logged in ready. */
+  async function readyAgent(agentId: string, toneHz: number): Promise<Baresip> {
+    const phone = await Baresip.start({
+      account: `<sip:${agentId}@127.0.0.1:${server.engine?.sipPort}>;auth_pass=hotline-${agentId};regint=300;answermode=auto`,
+      sourceWav: toneWav(join(dir, `agent-${agentId}.wav`), toneHz),
+    });
+    phones.push(phone);
+    await until(
+      `${agentId} registered`,
+      15_000,
+      () => server.engine?.switch.registered(agentId) || undefined,
     );
+    const res = await api("POST", "/api/agents/me/state", await tokenOf(agentId), { state: "READY" });
+    expect(res.status).toBe(200);
+    return phone;
+  }
+
+  async function dial(number: string, toneHz: number): Promise<Baresip> {
     const caller = await Baresip.start({
-      account: "<sip:13812345678@127.0.0.1>;regint=0",
-      sourceWav: toneWav(join(dir, "caller-1k.wav"), 1000),
+      account: `<sip:${number}@127.0.0.1>;regint=0`,
+      sourceWav: toneWav(join(dir, `caller-${number}.wav`), toneHz),
     });
     phones.push(caller);
-    await caller.command("dial", `sip:12345@127.0.0.1:${sipPort}`);
+    await caller.command("dial", `sip:12345@127.0.0.1:${server.engine?.sipPort}`);
+    return caller;
+  }
+
+  it("plays a black-listed caller the notice and releases the call without queueing it", async () => {
+    const caller = await dial("13900000000", 800);
+    const call = await until("the black-listed call ended", 30_000, async () =>
+      server.store.db
+        .selectFrom("calls")
+        .selectAll()
+        .where("caller", "=", "13900000000")
+        .where("ended_at", "is not", null)
+        .executeTakeFirst(),
+    );
+    expect(call.queue_id).toBeNull();
+    expect(call.agent_id).toBeNull();
+    const path = call.ivr_path as Array<{ nodeId: string }>;
+    expect(path.map((p) => p.nodeId)).toContain("blacklisted");
+    // The notice was played to the end before the release (the prompt lasts over a second).
+    expect(new Date(call.ended_at ?? 0).getTime() - new Date(call.started_at).getTime()).toBeGreaterThan(
+      1000,
+    );
+    await caller.waitFor(/terminated|closed/i, 10_000);
+  }, 60_000);
+
+  it("caller dials 12345, agent 1001 answers, each tone lands in its own channel, the caller rates 4, and the records match", async () => {
+    const agent = await readyAgent("1001", 600);
+    const answered = new Promise<string>((resolve) =>
+      server.runtime.acd.events.on("call.answered", (e) => {
+        if (e.agentId === "1001") resolve(e.item.id);
+      }),
+    );
+    const caller = await dial("13812345678", 1000);
     const callId = await answered;
 
     // Let a few seconds of conversation reach the recording, then the agent hangs up.
@@ -196,4 +237,46 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
     const agentState = (await server.runtime.agentView("1001")).state;
     expect(["WRAP_UP", "READY"]).toContain(agentState);
   }, 120_000);
+
+  it("sends a caller who presses 2 during the greeting to the English queue while it is open", async () => {
+    // Open the English service around the clock for this test: calendars are read per call.
+    const admin = await tokenOf("9001");
+    const allDay: Array<[string, string]> = [["00:00", "24:00"]];
+    const put = await api("PUT", "/api/calendars/english", admin, {
+      name: "English service hours",
+      timeZone: "Asia/Shanghai",
+      weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay },
+      days: [],
+    });
+    expect(put.status).toBe(200);
+    await readyAgent("1004", 700);
+    const answered = new Promise<{ callId: string; queueId: string }>((resolve) =>
+      server.runtime.acd.events.on("call.answered", (e) => {
+        if (e.agentId === "1004") resolve({ callId: e.item.id, queueId: e.item.queueId });
+      }),
+    );
+    const caller = await dial("13700001111", 900);
+    await caller.waitFor(/Call established/, 15_000);
+    await caller.command("sndcode", "2");
+    const { callId, queueId } = await answered;
+    expect(queueId).toBe("english");
+    const call = await until("the call's queue", 10_000, async () =>
+      server.store.db
+        .selectFrom("calls")
+        .selectAll()
+        .where("id", "=", callId)
+        .where("agent_id", "is not", null)
+        .executeTakeFirst(),
+    );
+    expect(call).toMatchObject({ queue_id: "english", agent_id: "1004" });
+    await caller.command("hangup");
+    await until("the call ended", 20_000, async () =>
+      server.store.db
+        .selectFrom("calls")
+        .select("id")
+        .where("id", "=", callId)
+        .where("ended_at", "is not", null)
+        .executeTakeFirst(),
+    );
+  }, 90_000);
 });
