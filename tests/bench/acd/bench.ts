@@ -12,6 +12,7 @@
  * Not a test: it prints figures. Its last line is machine-readable.
  */
 import { randomUUID } from "node:crypto";
+import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 // The ACD domain is not (yet) re-exported from the package's root entry, so the bench
 // imports its public index directly.
@@ -78,19 +79,27 @@ async function run(name: string, state: LiveState, samples: number): Promise<{ p
   const offered: { agentId: string; itemId: string }[] = [];
   acd.events.on("call.offered", (e) => offered.push({ agentId: e.agentId, itemId: e.item.id }));
   const times: number[] = [];
+  // CPU time of the sample as well: on a shared machine wall-clock tails include time
+  // this process spent descheduled, which CPU time does not
+  const cpu: number[] = [];
   const warmup = Math.min(200, Math.floor(samples / 5));
   for (let i = 0; i < warmup + samples; i++) {
     const agentId = `a${100 + (i % (AGENTS - 100))}`;
     offered.length = 0;
+    const cpu0 = process.cpuUsage();
     const start = performance.now();
     await acd.setReady(agentId);
     await acd.idle();
     const elapsed = performance.now() - start;
+    const c = process.cpuUsage(cpu0);
     const o = offered[0];
     if (!o || o.agentId !== agentId || offered.length !== 1) {
       throw new Error(`${name}: sample ${i} made ${offered.length} offers (expected 1 to ${agentId})`);
     }
-    if (i >= warmup) times.push(elapsed);
+    if (i >= warmup) {
+      times.push(elapsed);
+      cpu.push((c.user + c.system) / 1000);
+    }
     // outside the timing: the agent declines, the call goes back to its place
     await acd.reject(agentId, o.itemId);
   }
@@ -100,15 +109,24 @@ async function run(name: string, state: LiveState, samples: number): Promise<{ p
     (await state.queueLength("complaints"));
   await acd.close();
   times.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
   const p50 = percentile(times, 50);
   const p99 = percentile(times, 99);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   console.log(
     `${name}: agents=${AGENTS} queued=${waiting} samples=${times.length} p50=${p50.toFixed(3)}ms p90=${percentile(times, 90).toFixed(3)}ms p99=${p99.toFixed(3)}ms mean=${mean.toFixed(3)}ms max=${times.at(-1)?.toFixed(3)}ms (setup ${(setupMs / 1000).toFixed(1)} s)`,
   );
+  console.log(
+    `${name}: cpu time per sample p50=${percentile(cpu, 50).toFixed(3)}ms p99=${percentile(cpu, 99).toFixed(3)}ms`,
+  );
   return { p50, p99 };
 }
 
+console.log(
+  `machine: ${cpus().length} cores, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 const memory = await run("memory", new MemoryLiveState(), 5_000);
 const redisState = await RedisLiveState.connect(
   process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
