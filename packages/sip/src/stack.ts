@@ -232,6 +232,7 @@ export class SipStack extends TypedEmitter<StackEvents> {
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly dialogs = new Map<string, Dialog>();
   private readonly merged = new Map<string, ServerTransaction>();
+  private readonly inFlight = new Map<string, Set<ClientTransaction>>();
   private readonly scanners: readonly string[];
   private closing: Promise<void> | undefined;
 
@@ -248,6 +249,11 @@ export class SipStack extends TypedEmitter<StackEvents> {
         message: (data, source) => this.receive(data, source),
         connectionClosed: (id) => this.emit("connectionClosed", id),
         framingError: () => {},
+        sendFailed: (dest) => {
+          for (const tx of [...(this.inFlight.get(`${dest.protocol}|${dest.address}|${dest.port}`) ?? [])]) {
+            tx.transportError();
+          }
+        },
       });
     }
   }
@@ -699,12 +705,25 @@ export class SipStack extends TypedEmitter<StackEvents> {
         done(res);
       }
     };
+    // Client transactions by destination, so a failed connection can fail them at once.
+    const destKey = `${dest.protocol}|${dest.address}|${dest.port}`;
     const sink = {
       reliable: transport.reliable,
       send: (m: SipMessage) => {
         if (!transport.send(serializeMessage(m), dest)) queueMicrotask(() => tx.transportError());
       },
+      onTerminated: () => {
+        const set = this.inFlight.get(destKey);
+        set?.delete(tx);
+        if (set?.size === 0) this.inFlight.delete(destKey);
+      },
     };
+    let set = this.inFlight.get(destKey);
+    if (!set) {
+      set = new Set();
+      this.inFlight.set(destKey, set);
+    }
+    const inFlight = set;
     const tx: ClientTransaction = this.transactions.createClient(req, sink, {
       onResponse: (res) => {
         if (res.status < 200) o.onProvisional?.(res);
@@ -719,6 +738,8 @@ export class SipStack extends TypedEmitter<StackEvents> {
       onTimeout: () => finish(createResponse(req, 408, { reason: "Request Timeout" })),
       onTransportError: () => finish(createResponse(req, 503, { reason: "Transport Error" })),
     });
+    if (tx.state !== "terminated") inFlight.add(tx);
+    else if (inFlight.size === 0) this.inFlight.delete(destKey);
     return tx;
   }
 

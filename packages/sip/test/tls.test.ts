@@ -35,6 +35,8 @@ beforeAll(() => {
       "1",
       "-subj",
       "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
     ],
     { encoding: "utf8" },
   );
@@ -47,9 +49,11 @@ afterAll(() => {
 });
 
 describe.skipIf(!haveOpenssl)("TLS and WSS", () => {
-  it("an OPTIONS over TLS is answered over the same connection", async () => {
+  it("an OPTIONS over TLS (peer certificate verified) is answered over the same connection", async () => {
     const srv = await createSipStack({ tls: { address: "127.0.0.1", port: 0, tls: { key, cert } } });
-    const cli = await createSipStack({ tls: { address: "127.0.0.1", port: 0, tls: { key, cert } } });
+    const cli = await createSipStack({
+      tls: { address: "127.0.0.1", port: 0, tls: { key, cert, ca: cert } },
+    });
     try {
       const port = srv.transports[0]!.local.port;
       const res = await cli.request(
@@ -57,6 +61,18 @@ describe.skipIf(!haveOpenssl)("TLS and WSS", () => {
       );
       expect(res.status).toBe(200);
       expect(res.topVia?.transport).toBe("TLS");
+      // Without the CA the same server is not trusted: the request fails as a transport error (503).
+      const strict = await createSipStack({ tls: { address: "127.0.0.1", port: 0, tls: { key, cert } } });
+      try {
+        const r2 = await strict.request(
+          strict.createRequest("OPTIONS", `sip:127.0.0.1:${port};transport=tls`, {
+            from: "<sip:b@127.0.0.1>",
+          }),
+        );
+        expect(r2.status).toBe(503);
+      } finally {
+        await strict.close();
+      }
     } finally {
       await Promise.all([srv.close(), cli.close()]);
     }

@@ -3,7 +3,7 @@
  * the request came in on (§18.2.2), connections reused for requests to the same peer (§18.1.1),
  * CRLF keep-alive pings answered with a pong (RFC 5626 §3.5.1).
  */
-import { createServer, connect as netConnect, type Server, type Socket } from "node:net";
+import { createServer, isIP, connect as netConnect, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TlsOptions, connect as tlsConnect } from "node:tls";
 import { type ParseLimits, SipStreamFramer } from "../parser.js";
 import type { Endpoint, Transport, TransportEvents } from "./types.js";
@@ -132,10 +132,25 @@ export class TcpTransport implements Transport {
       return true;
     }
     // No connection to that peer yet: open one (§18.1.1) and queue the write until it is up.
+    // Outgoing TLS verifies the peer's certificate (and name) unless told otherwise: a trunk we
+    // cannot authenticate must not get our credentials. `tls.ca` adds trust anchors.
     const sock = this.opts.tls
-      ? tlsConnect({ host: dest.address, port: dest.port, rejectUnauthorized: false })
+      ? tlsConnect({
+          host: dest.address,
+          port: dest.port,
+          ca: this.opts.tls.ca,
+          rejectUnauthorized: this.opts.tls.rejectUnauthorized ?? true,
+          ...(isIP(dest.address) ? {} : { servername: dest.address }),
+        })
       : netConnect({ host: dest.address, port: dest.port });
     this.adopt(sock, key);
+    let up = false;
+    sock.once(this.opts.tls ? "secureConnect" : "connect", () => {
+      up = true;
+    });
+    sock.once("close", () => {
+      if (!up) this.events?.sendFailed({ protocol: this.protocol, address: dest.address, port: dest.port });
+    });
     sock.write(data);
     return true;
   }

@@ -19,6 +19,11 @@ export interface TransportEvents {
   connectionClosed(connectionId: string): void;
   /** A framing error on a stream (the adapter has closed that connection). */
   framingError(source: Endpoint, reason: string): void;
+  /**
+   * A connection we opened to send failed before it carried anything (refused, TLS handshake or
+   * certificate failure): transactions toward that peer get a transport error (§17.1.1.2).
+   */
+  sendFailed(dest: Endpoint): void;
 }
 
 export interface Transport {
