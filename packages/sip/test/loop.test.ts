@@ -142,6 +142,22 @@ describe("keep-alive over TCP (RFC 5626 §3.5.1)", () => {
   });
 });
 
+describe("idle TCP connections", () => {
+  it("are closed after idleTimeoutMs without traffic", async () => {
+    const { connect } = await import("node:net");
+    const s = await createSipStack({ tcp: { address: "127.0.0.1", port: 0, idleTimeoutMs: 200 } });
+    stacks.push(s);
+    const sock = connect(s.transports[0]!.local.port, "127.0.0.1");
+    let closed = false;
+    sock.on("close", () => {
+      closed = true;
+    });
+    sock.on("error", () => {});
+    await until(() => closed, 3000);
+    expect(closed).toBe(true);
+  });
+});
+
 describe("malformed input over UDP", () => {
   it("a malformed request gets 400 with the reason, a malformed response is dropped", async () => {
     const s = await createSipStack({ udp: { address: "127.0.0.1", port: 0 } });

@@ -14,6 +14,12 @@ export interface TcpOptions {
   /** Given: listen for TLS (SIP over TLS, "sips"), else plain TCP. */
   tls?: TlsOptions;
   limits?: ParseLimits;
+  /**
+   * Close a connection that carried nothing (not even a CRLF keep-alive) for this long. Clients
+   * keep flows open with RFC 5626 keep-alives well inside it; half-open and idle sockets go.
+   * Default 10 minutes.
+   */
+  idleTimeoutMs?: number;
 }
 
 let nextId = 1;
@@ -68,6 +74,7 @@ export class TcpTransport implements Transport {
     this.byPeer.set(key, id);
     const framer = new SipStreamFramer(this.opts.limits);
     sock.setNoDelay(true);
+    sock.setTimeout(this.opts.idleTimeoutMs ?? 600_000, () => sock.destroy());
     // Messages cut from one chunk are handed up one per macrotask: a handler awaiting a promise
     // settled by message N (e.g. an ACK) then runs before message N+1 (a re-INVITE) is processed,
     // as it would if they had arrived in separate segments.
