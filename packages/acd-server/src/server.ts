@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { buildApp } from "./api/app.js";
@@ -115,6 +116,7 @@ export async function startServer(
     lists: new ListDirectory(store),
     calendars: new CalendarDirectory(store),
     runtime,
+    webDir: config.webDir ?? fileURLToPath(new URL("../../agent-softphone/dist", import.meta.url)),
   });
   const io = attachEventServer(app.server, { tokens, store, log });
   runtime.attach(io);

@@ -27,6 +27,7 @@ export interface TestApp {
 export async function openTestApp(
   kind: StoreKind,
   limits = { perUser: 5, perAddress: 30, windowSeconds: 300 },
+  webDir?: string,
 ): Promise<TestApp> {
   const store = await kind.open();
   const log = pino({ level: "silent" });
@@ -48,6 +49,7 @@ export async function openTestApp(
     lists: new ListDirectory(store),
     calendars: new CalendarDirectory(store),
     runtime,
+    webDir,
   });
   return {
     app,

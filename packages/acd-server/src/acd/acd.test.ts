@@ -393,6 +393,7 @@ describe("agent states", () => {
     await r.acd.setNotReady("a1", "callbacks");
     expect(await r.acd.claim("a1", "missed:c1")).toBe(true);
     expect(r.of("call.offered").map((o) => o.item.id)).toEqual(["c2", "missed:c1"]);
+    expect(r.of("call.reserved").map((o) => o.via)).toEqual(["claim", "claim"]);
     await r.acd.logout("a1");
     expect((await r.state.peek("g", 10)).map((i) => i.id)).toEqual(["missed:c1"]);
   });

@@ -41,7 +41,13 @@ export interface AcdEvents {
     readonly reason: "queue-full";
     readonly at: number;
   };
-  "call.reserved": { readonly item: QueueItem; readonly agentId: string; readonly at: number };
+  /** `via: "claim"` when the agent picked the item out of order (see {@link Acd.claim}). */
+  "call.reserved": {
+    readonly item: QueueItem;
+    readonly agentId: string;
+    readonly via: "routing" | "claim";
+    readonly at: number;
+  };
   "call.offered": {
     readonly item: QueueItem;
     readonly agentId: string;
@@ -730,12 +736,17 @@ export class Acd {
     }
   }
 
-  async #offer(item: QueueItem, q: QueueConfig, r: { prev: AgentLive; next: AgentLive }): Promise<void> {
+  async #offer(
+    item: QueueItem,
+    q: QueueConfig,
+    r: { prev: AgentLive; next: AgentLive },
+    via: "routing" | "claim" = "routing",
+  ): Promise<void> {
     const now = this.#clock.now();
     const reserved = r.next;
     this.#clearItemTimers(item.id);
     this.#afterTransition(r.prev, reserved);
-    this.events.emit("call.reserved", { item, agentId: reserved.agentId, at: now });
+    this.events.emit("call.reserved", { item, agentId: reserved.agentId, via, at: now });
     const ringing: AgentLive = { ...reserved, state: AgentState.Ringing, version: reserved.version + 1 };
     if (!(await this.#state.putAgent(reserved.version, ringing))) return; // agent changed meanwhile (logout on another node)
     this.#afterTransition(reserved, ringing);
@@ -1222,7 +1233,7 @@ export class Acd {
       else if (cur.state !== AgentState.Ready) refuse(agentId, cur.state, AgentState.Reserved);
       const reserved = await this.#state.reserve(itemId, agentId, this.#clock.now());
       if (!reserved) return false;
-      await this.#offer(item, this.#queue(item.queueId), reserved);
+      await this.#offer(item, this.#queue(item.queueId), reserved, "claim");
       return true;
     });
   }

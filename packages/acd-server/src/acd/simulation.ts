@@ -320,7 +320,17 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
       later(2_000 + exp(5 * MIN), () => startShift(agentId));
       return;
     }
+    if (u < 0.085) {
+      later(3_000, () => void stale(home(agentId).reject(agentId, item.id))); // declined on the softphone
+      return;
+    }
     later(1_000 + rnd() * 6_000, () => void stale(home(agentId).answered(agentId, item.id)));
+  });
+  // now and then an agent works a callback task by hand, out of order
+  on("callback.created", (e) => {
+    if (rnd() >= 0.2) return;
+    const agentId = profiles[Math.floor(rnd() * profiles.length)]!.id;
+    later(10_000, () => void stale(home(agentId).claim(agentId, e.task.id)));
   });
   on("call.answered", (e) => {
     const { agentId, item } = e;
@@ -353,6 +363,11 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
         busyUntilIdle.delete(e.agentId);
         void stale(home(e.agentId).setReady(e.agentId));
       });
+    }
+    if (e.to === "WRAP_UP" && e.from !== "WRAP_UP") {
+      const u = rnd();
+      if (u < 0.3) later(3_000, () => void stale(home(e.agentId).endWrapUp(e.agentId)));
+      else if (u < 0.4) later(5_000, () => void stale(home(e.agentId).extendWrapUp(e.agentId, 20_000)));
     }
     if (e.to === "NOT_READY" && e.reason === "no-answer")
       later(exp(60_000), () => void stale(home(e.agentId).setReady(e.agentId)));
@@ -407,7 +422,7 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
     // With several nodes racing, only items queued before this step began count: a
     // node may legitimately decide on a read taken just before another node's requeue.
     for (const ev of stepEvents) {
-      if (ev.type !== "call.reserved") continue;
+      if (ev.type !== "call.reserved" || ev.payload.via === "claim") continue; // claims are out of order by design
       const { item, agentId } = ev.payload;
       const horizon = multi ? stepStart : ev.index;
       for (const items of contents.values()) {

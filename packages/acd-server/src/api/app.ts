@@ -19,6 +19,7 @@ import { installGuard } from "./guard.js";
 import { agentRoutes } from "./routes/agents.js";
 import { authRoutes } from "./routes/auth.js";
 import { type DirectoryDeps, directoryRoutes } from "./routes/directory.js";
+import { serveWebApp } from "./web.js";
 
 export interface AppDeps extends DirectoryDeps {
   log: Logger;
@@ -27,6 +28,8 @@ export interface AppDeps extends DirectoryDeps {
   metrics: Metrics;
   version: string;
   runtime: AcdRuntime;
+  /** The built softphone to serve at `/` (its dist folder); unset = none. */
+  webDir?: string | undefined;
 }
 
 /**
@@ -108,5 +111,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { sessions: deps.sessions });
   await app.register(directoryRoutes, deps);
   await app.register(agentRoutes, { runtime: deps.runtime, store: deps.store });
+  if (deps.webDir) await serveWebApp(app, deps.webDir);
   return app;
 }

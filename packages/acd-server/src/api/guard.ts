@@ -21,8 +21,11 @@ export const anyRole: readonly Role[] = ["agent", "supervisor", "admin"];
 export const staff: readonly Role[] = ["supervisor", "admin"];
 export const adminOnly: readonly Role[] = ["admin"];
 
-/** Paths owned by plugins (the OpenAPI page) that are public without a per-route declaration. */
-const publicPrefixes = ["/docs"];
+/**
+ * Paths owned by plugins that are public without a per-route declaration: the OpenAPI page
+ * and the softphone's static assets.
+ */
+const publicPrefixes = ["/docs", "/assets"];
 
 function isPublicPath(url: string): boolean {
   return publicPrefixes.some((p) => url === p || url.startsWith(`${p}/`));

@@ -41,6 +41,8 @@ export const configSchema = z
       })
       .prefault({}),
     dataDir: z.string().min(1).default("./data"),
+    /** The built softphone served at `/`; default: the agent-softphone package's dist. */
+    webDir: z.string().min(1).optional(),
     redis: z
       .strictObject({
         /** redis://… to share live ACD state between nodes; unset = in memory (one node). */
@@ -126,6 +128,7 @@ export const envKeys: Record<string, string> = {
   HOTLINE_LOG_FORMAT: "log.format",
   DATABASE_URL: "database.url",
   HOTLINE_DATA_DIR: "dataDir",
+  HOTLINE_WEB_DIR: "webDir",
   HOTLINE_REDIS_URL: "redis.url",
   HOTLINE_REDIS_PREFIX: "redis.prefix",
   HOTLINE_JWT_SECRET: "auth.jwtSecret",
