@@ -1,7 +1,10 @@
 /**
  * The desk's JsSIP phone in real Chromium: after sign-in it registers over WebSocket with digest
  * auth (RFC 7118, RFC 8760) at this project's SIP stack and registrar, and when the WebSocket
- * drops (the SIP server restarts) it registers again by itself, with no page reload.
+ * drops (the SIP server restarts) it registers again by itself, with no page reload. A call
+ * offered to the desk rings, is answered with the (fake) microphone whose audio reaches the far
+ * end, is held and retrieved by re-INVITE, and is hung up with BYE. The far end is a second
+ * Chromium page's RTCPeerConnection, its SDP carried by the test over the SIP stack.
  * The REST side is the real acd-server; /sip is routed to a packages/sip stack of its own here,
  * because the server's SIP engine is not wired into its HTTP server for every setup yet.
  */
@@ -72,6 +75,128 @@ describe.runIf(run)("JsSIP phone in Chromium", () => {
     await t?.close();
   });
 
+  /** The far end's answer to a re-INVITE: its own SDP with the direction mirrored (RFC 3264 §6). */
+  function answerReoffer(ownSdp: string, reoffer: string): string {
+    const dir = /a=(sendonly|recvonly|inactive|sendrecv)/.exec(reoffer)?.[1] ?? "sendrecv";
+    const mirrored = dir === "sendonly" ? "recvonly" : dir === "recvonly" ? "sendonly" : dir;
+    // The desk answered the first offer as DTLS client (setup:active); the far end stays server.
+    return ownSdp
+      .replace(/a=(sendonly|recvonly|inactive|sendrecv)/g, `a=${mirrored}`)
+      .replace(/a=setup:actpass/g, "a=setup:passive");
+  }
+
+  it("rings, answers with the microphone, holds and retrieves, hangs up", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const desk = await ctx.newPage();
+    const far = await ctx.newPage();
+    try {
+      await desk.goto(app.url);
+      await desk.getByLabel("工号").fill("1002");
+      await desk.getByLabel("密码").fill("hotline-1002");
+      await desk.getByRole("button", { name: "登录" }).click();
+      await expect
+        .poll(() => desk.getByTestId("phone-status").textContent(), { timeout: 15_000 })
+        .toBe("话机已注册");
+      const binding = sip.registrar.lookup("sip:1002@localhost")[0];
+      if (!binding) throw new Error("1002 not registered");
+
+      // The server's screen-pop event, sent through the real server's socket.io to 1002's room.
+      t.server.io.to("agent:1002").emit("call.offered", {
+        callId: "c-77",
+        queueId: "general",
+        caller: "138****1234",
+        waitedSeconds: 12,
+        attached: { topic: "social-security" },
+      });
+      await expect.poll(() => desk.getByTestId("caller").textContent()).toBe("138****1234");
+
+      // The far end: a peer connection with the fake microphone, offering.
+      await far.goto(app.url);
+      const offer = await far.evaluate(async () => {
+        const pc = new RTCPeerConnection();
+        const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+        for (const tr of mic.getTracks()) pc.addTrack(tr, mic);
+        (window as unknown as { pc: RTCPeerConnection }).pc = pc;
+        await pc.setLocalDescription(await pc.createOffer());
+        await new Promise<void>((resolve) => {
+          if (pc.iceGatheringState === "complete") resolve();
+          pc.addEventListener("icegatheringstatechange", () => {
+            if (pc.iceGatheringState === "complete") resolve();
+          });
+        });
+        return pc.localDescription?.sdp ?? "";
+      });
+      const out = sip.stack.invite(binding.contact, {
+        from: "<sip:12345@localhost>",
+        to: "<sip:1002@localhost>",
+        destination: binding.source,
+        body: offer,
+        contentType: "application/sdp",
+        headers: [["X-Hotline-Call-Id", "c-77"]],
+      });
+      const answerButton = desk.getByRole("button", { name: "接听" });
+      await expect.poll(() => answerButton.isEnabled(), { timeout: 10_000 }).toBe(true);
+      const pressed = performance.now();
+      await desk.keyboard.press("F2");
+      const dialog = await out.dialog;
+      const answer = dialog.remoteBody?.toString() ?? "";
+      expect(answer).toContain("a=sendrecv");
+      await far.evaluate(async (sdp) => {
+        await (window as unknown as { pc: RTCPeerConnection }).pc.setRemoteDescription({
+          type: "answer",
+          sdp,
+        });
+      }, answer);
+
+      // The desk's microphone is heard at the far end.
+      const bytesIn = () =>
+        far.evaluate(async () => {
+          const stats = await (window as unknown as { pc: RTCPeerConnection }).pc.getStats();
+          let n = 0;
+          stats.forEach((s: { type: string; kind?: string; bytesReceived?: number }) => {
+            if (s.type === "inbound-rtp" && s.kind === "audio") n += s.bytesReceived ?? 0;
+          });
+          return n;
+        });
+      await expect.poll(bytesIn, { timeout: 15_000, interval: 50 }).toBeGreaterThan(1000);
+      console.info(
+        `softphone: F2 to 1 kB of the desk's audio at the far end: ${Math.round(performance.now() - pressed)} ms`,
+      );
+
+      // F6: hold by re-INVITE (the desk offers sendonly), F6 again: retrieve (sendrecv).
+      const reoffers: string[] = [];
+      dialog.on("reinvite", (inc) => {
+        const body = inc.request.body?.toString() ?? "";
+        reoffers.push(body);
+        void inc
+          .accept({ body: answerReoffer(offer, body), contentType: "application/sdp" })
+          .catch(() => undefined);
+      });
+      await desk.keyboard.press("F6");
+      await expect
+        .poll(() => desk.getByRole("button", { name: "取回" }).count(), { timeout: 10_000 })
+        .toBe(1);
+      // JsSIP shows hold at once; the re-INVITE follows.
+      await expect.poll(() => reoffers.length, { timeout: 10_000 }).toBe(1);
+      expect(reoffers[0]).toMatch(/a=sendonly/);
+      await desk.keyboard.press("F6");
+      await expect
+        .poll(() => desk.getByRole("button", { name: "保持" }).count(), { timeout: 10_000 })
+        .toBe(1);
+      await expect.poll(() => reoffers.length, { timeout: 10_000 }).toBe(2);
+      expect(reoffers[1]).toMatch(/a=sendrecv/);
+
+      // F4: hang up with BYE.
+      const ended = new Promise<string>((resolve) => dialog.on("terminated", resolve));
+      await desk.keyboard.press("F4");
+      expect(await ended).toBe("bye");
+      await expect.poll(() => desk.getByTestId("call-controls").textContent()).toContain("当前无通话");
+    } finally {
+      await far.close();
+      await desk.close();
+    }
+  }, 90_000);
+
   it("registers after sign-in, and registers again after the WebSocket drops, without a reload", async () => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     page = await ctx.newPage();
@@ -92,10 +217,14 @@ describe.runIf(run)("JsSIP phone in Chromium", () => {
     await sip.close();
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).not.toBe("话机已注册");
     sip = await startSip(port);
+    const back = performance.now();
     expect(sip.registrar.lookup("sip:1001@localhost")).toHaveLength(0);
     await expect
-      .poll(() => sip.registrar.lookup("sip:1001@localhost").length, { timeout: 30_000, interval: 200 })
+      .poll(() => sip.registrar.lookup("sip:1001@localhost").length, { timeout: 30_000, interval: 50 })
       .toBe(1);
+    console.info(
+      `softphone: registered again ${Math.round(performance.now() - back)} ms after the SIP server returned`,
+    );
     await expect.poll(() => status.textContent()).toBe("话机已注册");
     expect(loads).toBe(1);
   }, 90_000);
