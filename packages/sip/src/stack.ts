@@ -469,14 +469,21 @@ export class SipStack extends TypedEmitter<StackEvents> {
       else inc.respond(405, { headers: [["Allow", this.allow()]] });
       return;
     }
-    const incoming = inc;
+    this.dispatch(inc, handler);
+  }
+
+  /**
+   * Run a handler (a method of its own: closures made in `receiveRequest` share one V8 context
+   * with the transaction's callbacks, which live for 64*T1, and must not capture the request).
+   */
+  private dispatch(inc: IncomingRequest, handler: RequestHandler): void {
     Promise.resolve()
-      .then(() => handler(incoming))
+      .then(() => handler(inc))
       .catch((e: unknown) => {
-        if (e instanceof SipError) incoming.respond(e.status, { reason: e.reason });
+        if (e instanceof SipError) inc.respond(e.status, { reason: e.reason });
         else {
-          process.emitWarning(`sip handler for ${req.method} threw: ${String(e)}`);
-          incoming.respond(500);
+          process.emitWarning(`sip handler for ${inc.method} threw: ${String(e)}`);
+          inc.respond(500);
         }
       });
   }
