@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Acd, type AcdEvents } from "./acd.js";
+import { Acd, type AcdEvents, validateConfig } from "./acd.js";
 import { FakeClock } from "./clock.js";
 import { AcdError } from "./errors.js";
 import { MemoryLiveState } from "./memory-live-state.js";
@@ -431,6 +431,34 @@ describe("agent states", () => {
     const total = Object.values(s.byState).reduce((a, b) => a + b, 0);
     expect(total).toBe(r.clock.now() - t0);
     await r.acd.logout("a1");
+  });
+});
+
+describe("configuration", () => {
+  it.each([
+    ["skill level 11", [queueConfig({ id: "q" })], [agent("a", { x: 11 })]],
+    ["skill level 0", [queueConfig({ id: "q" })], [agent("a", { x: 0 })]],
+    ["minimum level 0", [queueConfig({ id: "q", requiredSkills: { x: 0 } })], []],
+    ["negative max wait", [queueConfig({ id: "q", maxWaitMs: -1 })], []],
+    ["zero ring timeout", [queueConfig({ id: "q", ringTimeoutMs: 0 })], []],
+    ["duplicate queue", [queueConfig({ id: "q" }), queueConfig({ id: "q" })], []],
+    ["duplicate agent", [queueConfig({ id: "q" })], [agent("a"), agent("a")]],
+    ["overflow to nowhere", [queueConfig({ id: "q", overflow: { kind: "queue", queueId: "z" } })], []],
+  ] as const)("refuses %s with HOTLINE_ERR_INVALID_ACD_CONFIG", (_why, queues, agents) => {
+    expect(() => validateConfig(queues, agents)).toThrow(
+      expect.objectContaining({ code: "HOTLINE_ERR_INVALID_ACD_CONFIG" }),
+    );
+    expect(() => new Acd({ state: new MemoryLiveState(), clock: new FakeClock(), queues, agents })).toThrow(
+      AcdError,
+    );
+  });
+  it("accepts levels 1 and 10", () => {
+    expect(() =>
+      validateConfig(
+        [queueConfig({ id: "q", requiredSkills: { x: 10 } })],
+        [agent("a", { x: 1 }), agent("b", { x: 10 })],
+      ),
+    ).not.toThrow();
   });
 });
 

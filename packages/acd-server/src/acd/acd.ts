@@ -206,6 +206,51 @@ interface QueueCounters {
 
 const isCallState = (s: AgentState) => CALL_STATES.has(s);
 
+/**
+ * Refuses a configuration the ACD cannot honour (the API validates too; this is
+ * the domain's own guard): skill levels 1–10, non-negative times, unique ids,
+ * overflow to a known queue.
+ */
+export function validateConfig(queues: readonly QueueConfig[], agents: readonly AgentProfile[]): void {
+  const bad = (message: string, details: Record<string, unknown>): never => {
+    throw new AcdError(AcdErrorCode.InvalidConfig, message, details);
+  };
+  const level = (n: number) => Number.isInteger(n) && n >= 1 && n <= 10;
+  const ids = new Set<string>();
+  for (const q of queues) {
+    if (ids.has(q.id)) bad(`duplicate queue ${q.id}`, { queueId: q.id });
+    ids.add(q.id);
+    for (const [skill, min] of Object.entries(q.requiredSkills)) {
+      if (!level(min)) bad(`queue ${q.id}: minimum level of ${skill} must be 1–10`, { queueId: q.id, skill });
+    }
+    for (const k of [
+      "ringTimeoutMs",
+      "maxWaitMs",
+      "maxSize",
+      "announceIntervalMs",
+      "serviceLevelMs",
+      "wrapUpMs",
+    ] as const) {
+      if (!(q[k] >= 0)) bad(`queue ${q.id}: ${k} must be ≥ 0`, { queueId: q.id, field: k });
+    }
+    if (q.ringTimeoutMs <= 0)
+      bad(`queue ${q.id}: ringTimeoutMs must be > 0`, { queueId: q.id, field: "ringTimeoutMs" });
+  }
+  for (const q of queues) {
+    if (q.overflow?.kind === "queue" && !ids.has(q.overflow.queueId)) {
+      bad(`queue ${q.id} overflows to unknown queue ${q.overflow.queueId}`, { queueId: q.id });
+    }
+  }
+  const agentIds = new Set<string>();
+  for (const a of agents) {
+    if (agentIds.has(a.id)) bad(`duplicate agent ${a.id}`, { agentId: a.id });
+    agentIds.add(a.id);
+    for (const [skill, lvl] of Object.entries(a.skills)) {
+      if (!level(lvl)) bad(`agent ${a.id}: level of ${skill} must be 1–10`, { agentId: a.id, skill });
+    }
+  }
+}
+
 /** A command that only makes sense from one state (e.g. retrieve from HOLD). */
 function refuse(agentId: string, from: AgentState, to: AgentState): never {
   throw new AcdError(
@@ -274,14 +319,8 @@ export class Acd {
       this.#sweepTimer = this.#clock.setTimer(every, tick);
     }
     this.events = new TypedEmitter<AcdEvents>(opts.onListenerError);
+    validateConfig(opts.queues, opts.agents);
     for (const q of opts.queues) this.#queues.set(q.id, q);
-    for (const q of opts.queues) {
-      if (q.overflow?.kind === "queue" && !this.#queues.has(q.overflow.queueId)) {
-        throw new AcdError(AcdErrorCode.InvalidConfig, `queue ${q.id} overflows to unknown queue`, {
-          queueId: q.id,
-        });
-      }
-    }
     for (const a of opts.agents) this.#addProfile(a);
   }
 

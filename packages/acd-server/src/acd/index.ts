@@ -12,6 +12,7 @@ export {
   type LogoutReason,
   type QueueStats,
   type RequeueReason,
+  validateConfig,
 } from "./acd.js";
 export {
   AGENT_TRANSITIONS,
