@@ -233,6 +233,11 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
     expect(rmsDbfs(mid(left))).toBeGreaterThan(-16);
     expect(rmsDbfs(mid(left))).toBeLessThan(-11);
 
+    // The wall screen counts the answered call and today's satisfaction (a 4 is not satisfied).
+    const wall = await server.runtime.wallboard();
+    expect(wall.answeredToday).toBeGreaterThanOrEqual(1);
+    expect(wall.satisfactionRate).toBe(0);
+
     // The agent is in after-call work, then ready again by the queue's wrap-up timer.
     const agentState = (await server.runtime.agentView("1001")).state;
     expect(["WRAP_UP", "READY"]).toContain(agentState);

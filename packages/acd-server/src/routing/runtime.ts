@@ -275,8 +275,7 @@ export class AcdRuntime {
       abandonedToday: abandoned,
       answeredWithinThresholdRate: answered === 0 ? null : Math.min(1, within / answered),
       answerRate: offered === 0 ? null : answered / offered,
-      // Surveys are counted from the call records (call-flow issue); none yet.
-      satisfactionRate: null,
+      satisfactionRate: await this.#satisfactionToday(),
       agentsByState,
       hourly: [...this.#hourly.entries()].sort(([a], [b]) => a - b).map(([hour, r]) => ({ hour, ...r })),
       queues: stats.map((s) => {
@@ -292,6 +291,24 @@ export class AcdRuntime {
         };
       }),
     };
+  }
+
+  /**
+   * Satisfied ratings today (1 very satisfied, 2 satisfied) over all ratings today, from the
+   * survey rows: the hotline's monthly assessment counts these, so they come from the record,
+   * not from this node's memory.
+   */
+  async #satisfactionToday(): Promise<number | null> {
+    const now = this.#clock.now();
+    const dayStart = Date.parse(`${new Date(now + 480 * 60_000).toISOString().slice(0, 10)}T00:00:00+08:00`);
+    const rows = await this.#store.db
+      .selectFrom("surveys")
+      .select(["rating"])
+      .where("at", ">=", new Date(dayStart))
+      .execute()
+      .catch(() => []);
+    if (rows.length === 0) return null;
+    return rows.filter((r) => r.rating <= 2).length / rows.length;
   }
 
   /** Stops the ACD, writes the last history rows, closes the live state. Idempotent. */
