@@ -4,7 +4,7 @@ import { type DtmfKey, type DtmfReport, TelephoneEventReceiver, telephoneEventPa
 import { MediaError, MediaErrorCode } from "./errors.js";
 import { TypedEmitter } from "./events.js";
 import { type G711Law, g711Decode, g711Encode } from "./g711.js";
-import { GoertzelDtmfDetector } from "./goertzel.js";
+import { dtmfTone, GoertzelDtmfDetector } from "./goertzel.js";
 import { OutboundStream } from "./outbound.js";
 import type { PortAllocator } from "./port-allocator.js";
 import {
@@ -36,7 +36,8 @@ export interface RtpEndpointOptions {
   publicAddress?: string;
   /** Offered codecs in order of preference. Default PCMU, PCMA. */
   codecs?: readonly CodecName[];
-  telephoneEventPt?: number;
+  /** Payload type offered for RFC 4733 (default 101); null offers none (DTMF then goes in-band). */
+  telephoneEventPt?: number | null;
   /** Run the Goertzel detector on received audio too (trunks that send tones). */
   inbandDtmf?: boolean;
   rtcpIntervalMs?: number;
@@ -97,6 +98,8 @@ export class RtpEndpoint extends TypedEmitter<RtpEndpointEvents> {
   #inbandPcm = new Int16Array(1024);
   #rtcpTimer: TimerHandle | undefined;
   #dtmfTx: Pacer | undefined;
+  /** Settles the sendDtmf promise in flight, also when close() cuts it short. */
+  #dtmfDone: (() => void) | undefined;
   #sessionVersion = 1;
   #sessionId = String(Math.floor(Math.random() * 1e12));
   #closed = false;
@@ -147,7 +150,7 @@ export class RtpEndpoint extends TypedEmitter<RtpEndpointEvents> {
       address: this.publicAddress,
       port: this.port,
       codecs: this.#opts.codecs ?? ["PCMU", "PCMA"],
-      telephoneEventPt: this.#opts.telephoneEventPt ?? 101,
+      telephoneEventPt: this.#opts.telephoneEventPt === undefined ? 101 : this.#opts.telephoneEventPt,
       sessionId: this.#sessionId,
       sessionVersion: this.#sessionVersion++,
     };
@@ -397,21 +400,58 @@ export class RtpEndpoint extends TypedEmitter<RtpEndpointEvents> {
    */
   sendDtmf(key: DtmfKey, durationMs = 100): Promise<void> {
     this.#assertOpen();
-    const pt = this.#media?.telephoneEventPt;
-    if (pt === undefined || this.#dtmfTx)
-      return Promise.reject(
-        new MediaError(MediaErrorCode.InvalidArgument, "telephone-event not negotiated or busy"),
-      );
+    if (this.#dtmfTx)
+      return Promise.reject(new MediaError(MediaErrorCode.InvalidArgument, "already sending a key"));
+    if (!this.#media)
+      return Promise.reject(new MediaError(MediaErrorCode.InvalidArgument, "no media negotiated"));
+    const pt = this.#media.telephoneEventPt;
+    if (pt === undefined) return this.#sendInbandDtmf(key, durationMs);
     const packets = telephoneEventPackets(key, durationMs);
     const source = {};
     const seq0 = (Math.random() * 0xffff) | 0;
     return new Promise((resolve) => {
+      this.#dtmfDone = resolve;
       this.#dtmfTx = new Pacer(this.#clock, 20, (k) => {
         const p = packets[k];
         if (p && this.#canSend()) this.#send(source, (seq0 + k) & 0xffff, 0, pt, p.payload, p.marker);
         if (k + 1 >= packets.length || this.#closed) {
           this.#dtmfTx?.stop();
           this.#dtmfTx = undefined;
+          this.#dtmfDone = undefined;
+          this.out.reset();
+          resolve();
+        }
+      });
+    });
+  }
+
+  /** Without telephone-event (an old trunk), the key is sent as a tone pair in the audio. */
+  #sendInbandDtmf(key: DtmfKey, durationMs: number): Promise<void> {
+    const tone = dtmfTone(key, durationMs, 8000);
+    // Then 60 ms of silence: the pause that ends a press for a tone detector (Q.24
+    // wants at least 40 ms between digits).
+    const frames = Math.ceil(tone.length / 160) + 3;
+    const source = {};
+    const frame = new Int16Array(160);
+    const payload = new Uint8Array(160);
+    return new Promise((resolve) => {
+      this.#dtmfDone = resolve;
+      this.#dtmfTx = new Pacer(this.#clock, 20, (k) => {
+        frame.fill(0);
+        frame.set(tone.subarray(k * 160, k * 160 + 160));
+        if (this.#canSend())
+          this.#send(
+            source,
+            k,
+            k * 160,
+            this.#media!.payloadType,
+            g711Encode(this.#law, frame, payload),
+            false,
+          );
+        if (k + 1 >= frames || this.#closed) {
+          this.#dtmfTx?.stop();
+          this.#dtmfTx = undefined;
+          this.#dtmfDone = undefined;
           this.out.reset();
           resolve();
         }
@@ -470,6 +510,8 @@ export class RtpEndpoint extends TypedEmitter<RtpEndpointEvents> {
     this.#dtmfPoll?.cancel();
     this.#dtmfTx?.stop();
     this.#dtmfTx = undefined;
+    this.#dtmfDone?.();
+    this.#dtmfDone = undefined;
     this.#inband = undefined;
     await Promise.all([closeQuietly(this.#rtp), closeQuietly(this.#rtcp)]);
     this.#ports.release(this.port);

@@ -7,11 +7,12 @@ import {
   RtpHeader,
   RtpPacket as WeriftRtpPacket,
 } from "werift";
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, Pacer, systemClock } from "./clock.js";
 import { type DtmfKey, TelephoneEventReceiver } from "./dtmf.js";
 import { MediaError, MediaErrorCode } from "./errors.js";
 import { TypedEmitter } from "./events.js";
 import { type G711Law, g711Decode, g711Encode } from "./g711.js";
+import { dtmfTone } from "./goertzel.js";
 import type { MediaLeg } from "./leg.js";
 import { OutboundStream } from "./outbound.js";
 import type { RtpPacket } from "./rtp.js";
@@ -90,6 +91,9 @@ export class WebRtcEndpoint extends TypedEmitter<WebRtcEndpointEvents> implement
   #connected = false;
   #encodeBuf = new Uint8Array(160);
   #packetsReceived = 0;
+  #dtmfTx: Pacer | undefined;
+  /** Settles the sendDtmf promise in flight, also when close() cuts it short. */
+  #dtmfDone: (() => void) | undefined;
 
   constructor(opts: WebRtcEndpointOptions = {}) {
     super();
@@ -222,6 +226,12 @@ export class WebRtcEndpoint extends TypedEmitter<WebRtcEndpointEvents> implement
   }
 
   sendEncoded(source: unknown, inSeq: number, inTs: number, payload: Uint8Array, marker = false): void {
+    // While a key is being sent, other sources are held back.
+    if (this.#dtmfTx) return;
+    this.#sendEncodedNow(source, inSeq, inTs, payload, marker);
+  }
+
+  #sendEncodedNow(source: unknown, inSeq: number, inTs: number, payload: Uint8Array, marker = false): void {
     if (!this.#connected || this.#closed || !this.#audio) return;
     const o = this.out.next(source, inSeq, inTs, this.#clock.now(), payload.length);
     const header = new RtpHeader({
@@ -235,16 +245,45 @@ export class WebRtcEndpoint extends TypedEmitter<WebRtcEndpointEvents> implement
   }
 
   sendPcm(source: unknown, frameIndex: number, pcm: Int16Array): void {
-    if (this.#encodeBuf.length < pcm.length) this.#encodeBuf = new Uint8Array(pcm.length);
-    const payload = g711Encode(this.#law, pcm, this.#encodeBuf).subarray(0, pcm.length);
-    this.sendEncoded(source, frameIndex & 0xffff, (frameIndex * pcm.length) >>> 0, payload);
+    if (this.#dtmfTx) return;
+    this.#sendPcmNow(source, frameIndex, pcm);
   }
 
-  /** werift's sender rewrites every packet to the audio codec's payload type, so RFC 4733 cannot be sent here yet. */
-  sendDtmf(_key: DtmfKey, _durationMs?: number): Promise<void> {
-    return Promise.reject(
-      new MediaError(MediaErrorCode.InvalidArgument, "sending DTMF on a WebRTC leg is not supported"),
-    );
+  #sendPcmNow(source: unknown, frameIndex: number, pcm: Int16Array): void {
+    if (this.#encodeBuf.length < pcm.length) this.#encodeBuf = new Uint8Array(pcm.length);
+    const payload = g711Encode(this.#law, pcm, this.#encodeBuf).subarray(0, pcm.length);
+    this.#sendEncodedNow(source, frameIndex & 0xffff, (frameIndex * pcm.length) >>> 0, payload);
+  }
+
+  /**
+   * Sends a key as an in-band tone pair. werift's sender rewrites every packet to
+   * the audio codec's payload type, so RFC 4733 events cannot be sent here yet.
+   */
+  sendDtmf(key: DtmfKey, durationMs = 100): Promise<void> {
+    this.#assertOpen();
+    if (this.#dtmfTx)
+      return Promise.reject(new MediaError(MediaErrorCode.InvalidArgument, "already sending a key"));
+    const tone = dtmfTone(key, durationMs, 8000);
+    // Then 60 ms of silence: the pause that ends a press for a tone detector (Q.24
+    // wants at least 40 ms between digits).
+    const frames = Math.ceil(tone.length / 160) + 3;
+    const source = {};
+    const frame = new Int16Array(160);
+    return new Promise((resolve) => {
+      this.#dtmfDone = resolve;
+      this.#dtmfTx = new Pacer(this.#clock, 20, (k) => {
+        frame.fill(0);
+        frame.set(tone.subarray(k * 160, k * 160 + 160));
+        this.#sendPcmNow(source, k, frame);
+        if (k + 1 >= frames || this.#closed) {
+          this.#dtmfTx?.stop();
+          this.#dtmfTx = undefined;
+          this.#dtmfDone = undefined;
+          this.out.reset();
+          resolve();
+        }
+      });
+    });
   }
 
   decode(payload: Uint8Array, out?: Int16Array): Int16Array {
@@ -293,6 +332,10 @@ export class WebRtcEndpoint extends TypedEmitter<WebRtcEndpointEvents> implement
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#dtmfTx?.stop();
+    this.#dtmfTx = undefined;
+    this.#dtmfDone?.();
+    this.#dtmfDone = undefined;
     await this.#pc.close().catch(() => {});
     this.emit("close");
     this.removeAllListeners();

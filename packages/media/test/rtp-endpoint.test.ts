@@ -90,6 +90,23 @@ describe("RtpEndpoint over real UDP", () => {
     expect(atB[0]).toMatchObject({ key: "#", durationMs: 80 });
   });
 
+  it("without telephone-event, DTMF is sent in-band and detected by the Goertzel detector", async () => {
+    const a = await endpoint();
+    const b = await endpoint({ telephoneEventPt: null, inbandDtmf: true });
+    b.acceptAnswer(a.createAnswer(b.createOffer()));
+    expect(a.media?.telephoneEventPt).toBeUndefined();
+    const atB: DtmfReport[] = [];
+    b.on("dtmf", (r) => atB.push(r));
+    await a.sendDtmf("9", 160);
+    await waitFor(() => atB.length === 1, 3000, "in-band key");
+    expect(atB[0]).toMatchObject({ key: "9", source: "inband" });
+    expect(atB[0]!.durationMs).toBeGreaterThanOrEqual(120);
+    // A key in flight when the endpoint closes still settles.
+    const pending = a.sendDtmf("1", 2000);
+    await a.close();
+    await expect(pending).resolves.toBeUndefined();
+  });
+
   it("reports loss and jitter from received RTP and sends RTCP SR with a report block", async () => {
     const ep = await endpoint();
     const peer = await udpPeer();

@@ -8,6 +8,7 @@ import {
 } from "werift";
 import { Bridge } from "../src/bridge.js";
 import { g711Decode, g711Encode } from "../src/g711.js";
+import { GoertzelDtmfDetector } from "../src/goertzel.js";
 import { Player } from "../src/player.js";
 import { PortAllocator } from "../src/port-allocator.js";
 import { serializeRtp } from "../src/rtp.js";
@@ -110,6 +111,15 @@ describe("WebRtcEndpoint with a werift peer (ICE, DTLS-SRTP, G.711)", () => {
     await waitFor(() => peer.heardAudio.length >= 10, 5000, "audio at the werift peer");
     expect(toneShare(g711Decode("pcmu", peer.heardAudio[8]!), 600)).toBeGreaterThan(0.9);
     player.stop();
+
+    // DTMF towards the browser side goes in-band (werift cannot send RFC 4733).
+    const fromKey = peer.heardAudio.length;
+    await ep.sendDtmf("5", 200);
+    await waitFor(() => peer.heardAudio.length >= fromKey + 12, 5000, "tone frames at the peer");
+    const det = new GoertzelDtmfDetector();
+    const keys = peer.heardAudio.slice(fromKey).flatMap((f) => det.push(g711Decode("pcmu", f)));
+    keys.push(...det.flush());
+    expect(keys.map((k) => k.key)).toEqual(["5"]);
 
     // Bridge WebRTC ⇄ plain RTP (PCMA): a SIP phone's 800 Hz reaches the browser side.
     const ports = new PortAllocator(48000, 48099);
