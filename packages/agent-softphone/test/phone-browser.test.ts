@@ -107,6 +107,7 @@ describe.runIf(run)("JsSIP phone in Chromium", () => {
         caller: "138****1234",
         waitedSeconds: 12,
         attached: { topic: "social-security" },
+        screenPopUrl: "/biz/ticket?call={callId}&from={caller}&topic={attached.topic}",
       });
       await expect.poll(() => desk.getByTestId("caller").textContent()).toBe("138****1234");
 
@@ -147,6 +148,11 @@ describe.runIf(run)("JsSIP phone in Chromium", () => {
           sdp,
         });
       }, answer);
+
+      // Screen pop on answer (the default): the queue's page beside the call, template filled.
+      await expect
+        .poll(() => desk.locator(".screen-pop iframe").getAttribute("src"))
+        .toBe(`/biz/ticket?call=c-77&from=${encodeURIComponent("138****1234")}&topic=social-security`);
 
       // The desk's microphone is heard at the far end.
       const bytesIn = () =>

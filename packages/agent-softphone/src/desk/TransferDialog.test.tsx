@@ -115,6 +115,14 @@ describe("TransferDialog", () => {
     expect(p.onTransfer).not.toHaveBeenCalled();
   });
 
+  it("takes a typed agent id when there is no list to pick from", async () => {
+    const p = setup({ agents: [] });
+    fireEvent.change(screen.getByRole("textbox"), { target: { value: " 1004 " } });
+    fireEvent.click(screen.getByRole("button", { name: "Transfer" }));
+    await waitFor(() => expect(p.onClose).toHaveBeenCalled());
+    expect(p.onTransfer).toHaveBeenCalledWith("call-1", { kind: "agent", value: "1004" }, "blind");
+  });
+
   it("refuses an empty target", () => {
     const p = setup();
     fireEvent.click(screen.getByRole("button", { name: "Transfer" }));

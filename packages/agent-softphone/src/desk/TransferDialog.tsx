@@ -94,11 +94,11 @@ export function TransferDialog(props: TransferDialogProps) {
             ))}
           </fieldset>
           <label htmlFor="transfer-target">{t("transfer.target")}</label>
-          {kind === "number" ? (
+          {kind === "number" || options.length === 0 ? (
             <input
               id="transfer-target"
               name="target"
-              inputMode="tel"
+              inputMode={kind === "number" ? "tel" : "text"}
               value={value}
               aria-invalid={problem !== null}
               onChange={(e) => setValue(e.target.value)}
