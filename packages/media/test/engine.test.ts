@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket as WeriftRtpPacket } from "werift";
+import { WebSocketServer } from "ws";
 import { type EndpointHandle, MediaEngine } from "../src/engine.js";
 import { MediaErrorCode } from "../src/errors.js";
 import { g711Decode, g711Encode } from "../src/g711.js";
@@ -164,6 +165,78 @@ describe("MediaEngine (worker threads)", () => {
       await pc.close();
       await phone.peer.close();
     }
+  });
+
+  it("conference with whisper, and an audio fork, through the worker API", async () => {
+    const caller = await engine.createRtpEndpoint({ group: "conf" });
+    const agent = await engine.createRtpEndpoint({ group: "conf" });
+    const sup = await engine.createRtpEndpoint({ group: "conf" });
+    const phones = await Promise.all([caller, agent, sup].map((e) => phoneFor(e)));
+    const [cp, ap, sp] = phones as [
+      Awaited<ReturnType<typeof phoneFor>>,
+      Awaited<ReturnType<typeof phoneFor>>,
+      Awaited<ReturnType<typeof phoneFor>>,
+    ];
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    const messages: { text?: string; bin?: Buffer }[] = [];
+    server.on("connection", (ws) =>
+      ws.on("message", (d, isBinary) =>
+        messages.push(isBinary ? { bin: d as Buffer } : { text: (d as Buffer).toString() }),
+      ),
+    );
+    const conf = await engine.mix();
+    await conf.add(caller);
+    await conf.add(agent);
+    await conf.add(sup, { whisperTo: agent });
+    const fork = await engine.fork(
+      { caller, agent },
+      {
+        url: `ws://127.0.0.1:${(server.address() as { port: number }).port}/asr`,
+        callId: "c-9",
+        callerNumber: "12345678",
+        mode: "caller",
+      },
+    );
+    let k = 0;
+    const timer = setInterval(() => {
+      cp.send(g711Encode("pcmu", sine(500, 160, 8000, k * 160)));
+      ap.send(g711Encode("pcmu", sine(900, 160, 8000, k * 160)));
+      sp.send(g711Encode("pcmu", sine(1700, 160, 8000, k * 160)));
+      k++;
+    }, 20);
+    const median = (ps: { payload: Uint8Array }[], f: number): number => {
+      const v = ps
+        .slice(-15)
+        .map((p) => toneShare(g711Decode("pcmu", p.payload), f))
+        .sort((x, y) => x - y);
+      return v[v.length >> 1] ?? 0;
+    };
+    try {
+      await waitFor(
+        () => cp.rtp().length > 30 && ap.rtp().length > 30 && messages.length > 30,
+        8000,
+        "mixed audio and fork frames",
+      );
+      expect(median(ap.rtp(), 1700)).toBeGreaterThan(0.3); // agent hears the whisper
+      expect(median(cp.rtp(), 1700)).toBeLessThan(0.01); // caller does not
+      expect(median(cp.rtp(), 900)).toBeGreaterThan(0.8);
+      expect(JSON.parse(messages[0]!.text!)).toMatchObject({
+        callId: "c-9",
+        caller: "12345678",
+        format: { channels: 1, mode: "caller" },
+      });
+      expect(messages[10]!.bin!.length).toBe(320);
+    } finally {
+      clearInterval(timer);
+      await fork.stop();
+      await conf.close();
+      await Promise.all([caller.close(), agent.close(), sup.close()]);
+      await Promise.all(phones.map((p) => p.peer.close()));
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    for (const w of await engine.stats())
+      expect(w).toMatchObject({ endpoints: 0, mixers: 0, forks: 0, portsInUse: 0 });
   });
 
   it("close resolves running playbacks as stopped and rejects later calls with CLOSED", async () => {
