@@ -30,6 +30,7 @@ function rig(queues: QueueConfig[], agents: AgentProfile[]): Rig {
     "call.rejected",
     "call.reserved",
     "call.offered",
+    "call.ringall",
     "call.answered",
     "call.requeued",
     "call.ended",
@@ -184,6 +185,45 @@ describe("routing", () => {
     }
     expect(rrOrder).toEqual(["r1", "r2", "r1"]);
     for (const a of ["s1", "s2", "r1", "r2"]) await r.acd.logout(a);
+  });
+});
+
+describe("ring-all (small teams)", () => {
+  it("rings the head call on every eligible READY agent; the first to claim it wins, the others get false", async () => {
+    const r = rig(
+      [
+        queueConfig({ id: "sign", requiredSkills: { sign: 1 }, strategy: "ring-all", wrapUpMs: 0 }),
+        queueConfig({ id: "g" }),
+      ],
+      [agent("s1", { sign: 2 }), agent("s2", { sign: 5 }), agent("s3", { sign: 1 }), agent("x")],
+    );
+    await ready(r, "s1", "s2", "s3", "x");
+    await r.acd.enqueue({ callId: "v1", queueId: "sign", number: "1" });
+    await r.acd.enqueue({ callId: "v2", queueId: "sign", number: "1" });
+    await r.acd.idle();
+    expect(r.of("call.ringall").map((e) => [e.item.id, e.agentIds])).toEqual([["v1", ["s1", "s2", "s3"]]]);
+    expect(r.of("call.offered")).toEqual([]); // nobody is reserved until someone picks up
+    const [a, b] = await Promise.all([r.acd.claim("s2", "v1"), r.acd.claim("s3", "v1")]);
+    expect([a, b]).toEqual([true, false]);
+    await r.acd.answered("s2", "v1");
+    await r.acd.idle();
+    // the next call rings on the agents still free
+    expect(
+      r
+        .of("call.ringall")
+        .map((e) => [e.item.id, e.agentIds])
+        .at(-1),
+    ).toEqual(["v2", ["s1", "s3"]]);
+    expect(await r.acd.claim("s3", "v2")).toBe(true);
+    expect(r.of("call.reserved").map((e) => [e.item.id, e.agentId, e.via])).toEqual([
+      ["v1", "s2", "claim"],
+      ["v2", "s3", "claim"],
+    ]);
+    // an ordinary queue beside it still routes by reservation
+    await r.acd.enqueue({ callId: "g1", queueId: "g", number: "1" });
+    await r.acd.idle();
+    expect(r.of("call.offered").at(-1)).toMatchObject({ item: { id: "g1" }, agentId: "s1" });
+    for (const x of ["s1", "s2", "s3", "x"]) await r.acd.logout(x);
   });
 });
 

@@ -48,6 +48,16 @@ export interface AcdEvents {
     readonly via: "routing" | "claim";
     readonly at: number;
   };
+  /**
+   * Ring-all queues: the head call rings on every eligible READY agent at once; the
+   * first to pick up calls {@link Acd.claim} (the atomic reservation), the others
+   * get false. Emitted again whenever the call or the set of agents changes.
+   */
+  "call.ringall": {
+    readonly item: QueueItem;
+    readonly agentIds: readonly string[];
+    readonly at: number;
+  };
   "call.offered": {
     readonly item: QueueItem;
     readonly agentId: string;
@@ -294,6 +304,8 @@ export class Acd {
   #staffedCache: { at: number; counts: Map<string, number> } | undefined;
   #retryTimer: TimerHandle | undefined;
   #reservations = 0;
+  readonly #ringAllShown = new Map<string, string>();
+  readonly #hasRingAll: boolean;
   #lostRaces = 0;
   #sweepTimer: TimerHandle | undefined;
   readonly #sweepGrace: number;
@@ -320,6 +332,7 @@ export class Acd {
     }
     this.events = new TypedEmitter<AcdEvents>(opts.onListenerError);
     validateConfig(opts.queues, opts.agents);
+    this.#hasRingAll = opts.queues.some((q) => q.strategy === "ring-all");
     for (const q of opts.queues) this.#queues.set(q.id, q);
     for (const a of opts.agents) this.#addProfile(a);
   }
@@ -655,8 +668,11 @@ export class Acd {
     this.#dispatchQueued = false;
     let losses = 0;
     while (!this.#closed) {
-      const m = await this.#findMatch();
-      if (!m) return;
+      const { match: m, ringAll } = await this.#findMatch();
+      if (!m) {
+        this.#announceRingAll(ringAll);
+        return;
+      }
       const reserved = await this.#state.reserve(m.item.id, m.agentId, this.#clock.now());
       if (!reserved) {
         // A lost race means another node just reserved or changed something, so
@@ -673,8 +689,23 @@ export class Acd {
       await this.#offer(m.item, m.queue, reserved);
       // No other READY agent could take any of the items looked at: another pass
       // would find nothing (changes since then trigger their own dispatch).
-      if (!m.others) return;
+      if (!m.others && !this.#hasRingAll) return;
     }
+  }
+
+  /** Rings the head call of each ring-all queue on its READY agents, once per change. */
+  #announceRingAll(offers: readonly { queueId: string; item: QueueItem; agentIds: string[] }[]): void {
+    if (!this.#hasRingAll) return;
+    const now = this.#clock.now();
+    const seen = new Set<string>();
+    for (const o of offers) {
+      seen.add(o.queueId);
+      const sig = `${o.item.id}|${o.agentIds.join(",")}`;
+      if (this.#ringAllShown.get(o.queueId) === sig) continue;
+      this.#ringAllShown.set(o.queueId, sig);
+      this.events.emit("call.ringall", { item: o.item, agentIds: o.agentIds, at: now });
+    }
+    for (const q of [...this.#ringAllShown.keys()]) if (!seen.has(q)) this.#ringAllShown.delete(q);
   }
 
   #retryLater(): void {
@@ -686,24 +717,39 @@ export class Acd {
   }
 
   /** One routing decision, without side effects. */
-  async #findMatch(): Promise<
-    { item: QueueItem; agentId: string; queue: QueueConfig; others: boolean } | undefined
-  > {
+  async #findMatch(): Promise<{
+    match?: { item: QueueItem; agentId: string; queue: QueueConfig; others: boolean };
+    ringAll: { queueId: string; item: QueueItem; agentIds: string[] }[];
+  }> {
     // One read for the common case: READY agents and the head of every queue.
     const snap = await this.#state.snapshot([...this.#queues.keys()], this.#scanDepth);
     const ready = snap.ready;
-    if (ready.length === 0) return undefined;
     const byQueue = new Map<string, string[]>();
+    const ringAllAgents = new Map<string, string[]>();
     for (const r of ready) {
       const el = this.#eligible.get(r.agentId);
       if (!el) continue;
       for (const q of el.keys()) {
-        const list = byQueue.get(q);
+        // ring-all queues are not routed by reservation: their agents claim (see announceRingAll)
+        const into = this.#queues.get(q)?.strategy === "ring-all" ? ringAllAgents : byQueue;
+        const list = into.get(q);
         if (list) list.push(r.agentId);
-        else byQueue.set(q, [r.agentId]);
+        else into.set(q, [r.agentId]);
       }
     }
-    if (byQueue.size === 0) return undefined;
+    const ringAll: { queueId: string; item: QueueItem; agentIds: string[] }[] = [];
+    for (const [qid, agents] of ringAllAgents) {
+      for (const item of snap.heads.get(qid) ?? []) {
+        const lang = item.language;
+        const cands =
+          lang === undefined ? agents : agents.filter((a) => this.#profiles.get(a)?.languages.includes(lang));
+        if (cands.length > 0) {
+          ringAll.push({ queueId: qid, item, agentIds: cands });
+          break;
+        }
+      }
+    }
+    if (byQueue.size === 0) return { ringAll };
     // Per queue, the first item some READY eligible agent can take. Usually the head;
     // calls waiting for a language no READY agent speaks are skipped, looking deeper
     // (×4 each round) until a takeable item or the end of the queue is found.
@@ -742,9 +788,12 @@ export class Acd {
     for (const [qid, fit] of firstFit) {
       if (!best || compareItems(fit.item, best.item) < 0) best = { ...fit, queue: this.#queue(qid) };
     }
-    if (!best) return undefined;
+    if (!best) return { ringAll };
     const agentId = this.#pickAgent(best.queue, best.cands);
-    return { item: best.item, agentId, queue: best.queue, others: able.size > 1 || !able.has(agentId) };
+    return {
+      match: { item: best.item, agentId, queue: best.queue, others: able.size > 1 || !able.has(agentId) },
+      ringAll,
+    };
   }
 
   /** Chooses among eligible READY agents (given longest idle first). */
@@ -769,7 +818,7 @@ export class Acd {
         this.#rrLast.set(q.id, next);
         return next;
       }
-      // ring-all is not implemented as parallel ringing yet: it routes as longest idle.
+      // (ring-all queues never get here: their agents claim the call)
       default:
         return cands[0]!;
     }
@@ -1273,6 +1322,7 @@ export class Acd {
       const reserved = await this.#state.reserve(itemId, agentId, this.#clock.now());
       if (!reserved) return false;
       await this.#offer(item, this.#queue(item.queueId), reserved, "claim");
+      if (this.#hasRingAll) this.#scheduleDispatch(); // a ring-all head moved on: ring the next call
       return true;
     });
   }

@@ -24,6 +24,7 @@ describe("simulated hotline day (fake time), invariants checked after every step
       expect(r.abandoned).toBeGreaterThan(10);
       expect(r.transferred).toBeGreaterThan(10);
       expect(r.callbacks).toBeGreaterThan(10);
+      expect(r.claimed).toBeGreaterThan(10); // ring-all pick-ups and hand-worked tasks
     }
   }, 60_000);
 

@@ -45,6 +45,8 @@ export interface SimReport {
   readonly overflowed: number;
   readonly transferred: number;
   readonly callbacks: number;
+  /** Reservations made by claims (ring-all pick-ups and hand-worked tasks). */
+  readonly claimed: number;
   readonly maxWaiting: number;
   /** Offers made by each node (several nodes: all of them must route). */
   readonly offersByNode: readonly number[];
@@ -111,12 +113,22 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
       overflow: { kind: "voicemail", mailbox: "complaints" },
       wrapUpMs: 30_000,
     }),
+    // a small sign-language team: ring-all, the first agent to pick up claims the call
+    queueConfig({
+      id: "sign",
+      requiredSkills: { sign: 1 },
+      strategy: "ring-all",
+      maxWaitMs: 5 * MIN,
+      overflow: { kind: "callback" },
+      wrapUpMs: 10_000,
+    }),
   ];
   const profiles: AgentProfile[] = Array.from({ length: nAgents }, (_, i) => ({
     id: `a${String(i).padStart(3, "0")}`,
     skills: {
       ...(rnd() < 0.35 ? { tax: 1 + Math.floor(rnd() * 10) } : {}),
       ...(rnd() < 0.25 ? { complaints: 1 + Math.floor(rnd() * 10) } : {}),
+      ...(rnd() < 0.1 ? { sign: 1 + Math.floor(rnd() * 10) } : {}),
     },
     languages: rnd() < 0.2 ? ["zh", "en"] : ["zh"],
   }));
@@ -160,6 +172,7 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
     overflowed: 0,
     transferred: 0,
     callbacks: 0,
+    claimed: 0,
   };
 
   // Every event is logged once, with a global index, before any behaviour sees it.
@@ -168,6 +181,7 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
     "call.queued",
     "call.reserved",
     "call.offered",
+    "call.ringall",
     "call.answered",
     "call.requeued",
     "call.ended",
@@ -223,6 +237,9 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
     answered.delete(e.item.id);
   });
   on("call.transferred", () => counts.transferred++);
+  on("call.reserved", (e) => {
+    if (e.via === "claim") counts.claimed++;
+  });
   /** Per agent: the last history row seen, and time per state summed from the rows. */
   const history = new Map<
     string,
@@ -258,7 +275,7 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
       const callId = `call${++callNo}`;
       counts.calls++;
       const u = rnd();
-      const queueId = u < 0.75 ? "general" : u < 0.93 ? "tax" : "complaints";
+      const queueId = u < 0.74 ? "general" : u < 0.92 ? "tax" : u < 0.97 ? "complaints" : "sign";
       const english = queueId === "general" && rnd() < 0.05;
       void stale(
         anyNode().enqueue({
@@ -325,6 +342,15 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
       return;
     }
     later(1_000 + rnd() * 6_000, () => void stale(home(agentId).answered(agentId, item.id)));
+  });
+  // ring-all: one of the rung agents picks up (sometimes two at once: one must lose)
+  on("call.ringall", (e) => {
+    const pick = e.agentIds[Math.floor(rnd() * e.agentIds.length)]!;
+    later(1_000 + rnd() * 5_000, () => void stale(home(pick).claim(pick, e.item.id)));
+    if (e.agentIds.length > 1 && rnd() < 0.3) {
+      const other = e.agentIds.find((a) => a !== pick)!;
+      later(1_000 + rnd() * 5_000, () => void stale(home(other).claim(other, e.item.id)));
+    }
   });
   // now and then an agent works a callback task by hand, out of order
   on("callback.created", (e) => {
@@ -425,7 +451,8 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
       if (ev.type !== "call.reserved" || ev.payload.via === "claim") continue; // claims are out of order by design
       const { item, agentId } = ev.payload;
       const horizon = multi ? stepStart : ev.index;
-      for (const items of contents.values()) {
+      for (const [qid, items] of contents) {
+        if (queueById.get(qid)?.strategy === "ring-all") continue; // claimed, never routed
         for (const y of items) {
           if (compareItems(y, item) >= 0) break;
           const qAt = queuedAt.get(y.id);
