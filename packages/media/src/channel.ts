@@ -1,4 +1,4 @@
-import type { Worker } from "node:worker_threads";
+import type { TransferListItem, Worker } from "node:worker_threads";
 import { MediaError, MediaErrorCode } from "./errors.js";
 import type {
   WorkerApi,
@@ -51,6 +51,7 @@ export class Channel {
     method: M,
     params: WorkerApi[M]["params"],
     timeoutMs = this.timeoutMs,
+    transfer: readonly TransferListItem[] = [],
   ): Promise<WorkerApi[M]["result"]> {
     if (this.#closed)
       return Promise.reject(new MediaError(MediaErrorCode.Closed, `channel closed (${method})`));
@@ -61,7 +62,7 @@ export class Channel {
         reject(new MediaError(MediaErrorCode.Worker, `worker did not answer ${method} in ${timeoutMs} ms`));
       }, timeoutMs);
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, method });
-      this.worker.postMessage({ id, method, params } as WorkerRequest);
+      this.worker.postMessage({ id, method, params } as WorkerRequest, transfer);
     });
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker } from "node:worker_threads";
 import { Channel } from "./channel.js";
 import type { DtmfKey, DtmfReport } from "./dtmf.js";
 import { MediaError, MediaErrorCode } from "./errors.js";
@@ -284,13 +284,37 @@ export class MediaEngine extends TypedEmitter<{ workerError: [err: Error] }> {
     return slot;
   }
 
-  /** Each endpoint hears the other (relay, or μ-law ⇄ A-law transcode). */
+  /**
+   * Each endpoint hears the other (relay, or μ-law ⇄ A-law transcode). Endpoints
+   * on different workers are bridged over a MessageChannel between the two.
+   */
   async bridge(a: EndpointHandle, b: EndpointHandle): Promise<{ id: string; close: () => Promise<void> }> {
     this.#assertOpen();
-    const slot = this.#sameWorker(a, b);
     const id = randomUUID();
-    await slot.channel.request("bridge.create", { id, a: a.id, b: b.id });
-    return { id, close: async () => void (await slot.channel.request("bridge.close", { id })) };
+    if (a.slot === b.slot) {
+      const slot = a.slot;
+      await slot.channel.request("bridge.create", { id, a: a.id, b: b.id });
+      return { id, close: async () => void (await slot.channel.request("bridge.close", { id })) };
+    }
+    const { port1, port2 } = new MessageChannel();
+    try {
+      await a.slot.channel.request("link.create", { id, endpoint: a.id, port: port1 }, undefined, [port1]);
+      await b.slot.channel.request("link.create", { id, endpoint: b.id, port: port2 }, undefined, [port2]);
+    } catch (err) {
+      port1.close();
+      port2.close();
+      await a.slot.channel.request("bridge.close", { id }).catch(() => {});
+      throw err;
+    }
+    return {
+      id,
+      close: async () => {
+        await Promise.all([
+          a.slot.channel.request("bridge.close", { id }),
+          b.slot.channel.request("bridge.close", { id }),
+        ]);
+      },
+    };
   }
 
   /** Plays WAV prompts (paths readable by the engine) into an endpoint. */

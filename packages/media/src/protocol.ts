@@ -1,3 +1,4 @@
+import type { MessagePort } from "node:worker_threads";
 import type { DtmfKey, DtmfReport } from "./dtmf.js";
 import type { MediaErrorCode } from "./errors.js";
 import type { ForkMode } from "./fork.js";
@@ -31,6 +32,8 @@ export interface WorkerApi {
   "endpoint.close": { params: { id: string }; result: null };
   "bridge.create": { params: { id: string; a: string; b: string }; result: null };
   "bridge.close": { params: { id: string }; result: null };
+  /** Half of a bridge across workers: `endpoint` relays to and from `port`. */
+  "link.create": { params: { id: string; endpoint: string; port: MessagePort }; result: null };
   "play.start": {
     params: {
       id: string;

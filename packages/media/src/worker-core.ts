@@ -4,6 +4,7 @@ import { AudioFork } from "./fork.js";
 import { Mixer, type MixerParty } from "./mixer.js";
 import { loadPrompt, Player, type Prompt } from "./player.js";
 import { PortAllocator } from "./port-allocator.js";
+import { PortLeg } from "./port-leg.js";
 import type { WorkerApi, WorkerInit, WorkerMethod, WorkerNotification, WorkerStats } from "./protocol.js";
 import { RecordingTap } from "./recorder.js";
 import { RtpEndpoint } from "./rtp-endpoint.js";
@@ -120,6 +121,17 @@ export class WorkerCore {
       this.#uses.set(id, [a, b]);
       return null;
     },
+    "link.create": async ({ id, endpoint, port }) => {
+      const ep = this.#ep(endpoint);
+      const leg = new PortLeg(port, ep.law);
+      const bridge = new Bridge(ep, leg);
+      // The bridge goes when the endpoint or the port goes; the leg with the bridge.
+      leg.on("close", () => this.#closeChild(id));
+      this.#links.set(id, leg);
+      this.#bridges.set(id, bridge);
+      this.#uses.set(id, [endpoint]);
+      return null;
+    },
     "bridge.close": async ({ id }) => {
       this.#closeChild(id);
       return null;
@@ -220,8 +232,15 @@ export class WorkerCore {
     },
   };
 
+  #links = new Map<string, PortLeg>();
+
   #closeChild(id: string): void {
     this.#uses.delete(id);
+    const link = this.#links.get(id);
+    if (link) {
+      this.#links.delete(id);
+      link.close();
+    }
     const bridge = this.#bridges.get(id);
     if (bridge) {
       bridge.close();
@@ -276,6 +295,8 @@ export class WorkerCore {
     for (const p of this.#players.values()) p.stop();
     for (const b of this.#bridges.values()) b.close();
     this.#bridges.clear();
+    for (const l of this.#links.values()) l.close();
+    this.#links.clear();
     await Promise.all([...this.#endpoints.values()].map((e) => e.close()));
     this.#endpoints.clear();
   }

@@ -55,10 +55,61 @@ describe("MediaEngine (worker threads)", () => {
     const [w0, w1] = loose.map((e) => e.port).sort();
     expect(w0).toBeLessThan(44500);
     expect(w1).toBeGreaterThanOrEqual(44500);
-    await expect(engine.bridge(loose[0]!, loose[1]!)).rejects.toMatchObject({
-      code: MediaErrorCode.InvalidArgument,
-    });
     await Promise.all([...loose, ...call].map((e) => e.close()));
+  });
+
+  it("bridges endpoints that live on different workers (PCMU ⇄ PCMA, DTMF too)", async () => {
+    const a = await engine.createRtpEndpoint();
+    const b = await engine.createRtpEndpoint({ codecs: ["PCMA"] });
+    expect(a.slot).not.toBe(b.slot);
+    const pa = await phoneFor(a);
+    // b's phone speaks PCMA.
+    const pb = await udpPeer();
+    await b.createOffer();
+    await b.acceptAnswer(
+      `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${pb.port} RTP/AVP 8 101\r\na=rtpmap:101 telephone-event/8000\r\n`,
+    );
+    const bridge = await engine.bridge(a, b);
+    const heardB = () => pb.received.filter((m) => m[1]! < 200).map((m) => parseRtp(m));
+    let k = 0;
+    const timer = setInterval(() => {
+      pa.send(g711Encode("pcmu", sine(1000, 160, 9000, k * 160)));
+      pb.socket.send(
+        serializeRtp({
+          payloadType: 8,
+          marker: false,
+          sequenceNumber: k,
+          timestamp: k * 160,
+          ssrc: 8,
+          payload: g711Encode("pcma", sine(600, 160, 9000, k * 160)),
+        }),
+        b.port,
+        "127.0.0.1",
+      );
+      k++;
+    }, 20);
+    try {
+      await waitFor(
+        () => heardB().filter((p) => p.payloadType === 8).length >= 10 && pa.rtp().length >= 10,
+        5000,
+        "audio across workers",
+      );
+      const atB = heardB().filter((p) => p.payloadType === 8);
+      expect(toneShare(g711Decode("pcma", atB.at(-2)!.payload), 1000)).toBeGreaterThan(0.9);
+      expect(toneShare(g711Decode("pcmu", pa.rtp().at(-2)!.payload), 600)).toBeGreaterThan(0.9);
+      // An RFC 4733 press on a's phone is regenerated towards b's phone.
+      for (const end of [false, true, true, true])
+        pa.send(new Uint8Array([7, end ? 0x8a : 0x0a, 0x03, 0x20]), 101, 777);
+      await waitFor(() => heardB().some((p) => p.payloadType === 101), 3000, "telephone-event at b");
+      expect(heardB().find((p) => p.payloadType === 101)!.payload[0]).toBe(7);
+    } finally {
+      clearInterval(timer);
+      await bridge.close();
+      await Promise.all([a.close(), b.close()]);
+      await Promise.all([pa.peer.close(), pb.close()]);
+    }
+    for (const w of await engine.stats())
+      expect(w).toMatchObject({ endpoints: 0, bridges: 0, portsInUse: 0 });
   });
 
   it("bridges, records, plays and reports DTMF through the main-thread API", async () => {
