@@ -10,13 +10,15 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ApiClient } from "../src/api/client.js";
 import { createSessionStore } from "../src/api/session-store.js";
 import { type BuiltApp, chromiumAvailable, launchChromium, serveBuiltApp } from "./browser.js";
 import { startTestServer, type TestServer } from "./server.js";
 
 const run = chromiumAvailable();
+// expect.poll gives up after 1 s by default: too short for a browser on a busy two-core machine.
+vi.setConfig({ expect: { poll: { timeout: 15_000, interval: 100 } } });
 const shotsDir = process.env.HOTLINE_UPDATE_SCREENSHOTS
   ? join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "docs", "softphone")
   : mkdtempSync(join(tmpdir(), "hotline-shots-"));
@@ -143,6 +145,15 @@ describe.runIf(run)("softphone in Chromium", () => {
     await agentApi.setMyState("NOT_READY", (await agentApi.notReadyReasons())[0]?.code);
     await expect.poll(() => row.textContent()).toContain("示忙");
     await shot(page, "supervisor-board.png");
+  }, 60_000);
+
+  it("the admin pages list users and show a refused change by its code", async () => {
+    const page = await signIn("9001", "/admin", { width: 1366, height: 768 });
+    await expect.poll(() => page.locator("table.grid tbody tr").count()).toBeGreaterThanOrEqual(6);
+    await expect.poll(() => page.locator("table.grid").textContent()).toContain("1001");
+    await page.locator("textarea").fill('{"id": "bad id!", "displayName": ""}');
+    await page.getByRole("button", { name: "保存" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/^输入有误/);
   }, 60_000);
 
   it("the wall screen shows the server's figures and draws the hourly chart", async () => {

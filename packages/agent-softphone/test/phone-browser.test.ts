@@ -17,11 +17,13 @@ import {
   type SipStack,
 } from "@hotline12345/sip";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type BuiltApp, chromiumAvailable, launchChromium, serveBuiltApp } from "./browser.js";
 import { startTestServer, type TestServer } from "./server.js";
 
 const run = chromiumAvailable();
+// expect.poll gives up after 1 s by default: too short for a browser on a busy two-core machine.
+vi.setConfig({ expect: { poll: { timeout: 15_000, interval: 100 } } });
 
 interface SipServer {
   stack: SipStack;
@@ -197,6 +199,7 @@ describe.runIf(run)("JsSIP phone in Chromium", () => {
       await desk.keyboard.press("F4");
       expect(await ended).toBe("bye");
       await expect.poll(() => desk.getByTestId("call-controls").textContent()).toContain("当前无通话");
+      await expect.poll(() => desk.getByTestId("incoming-call").count()).toBe(0);
     } finally {
       await far.close();
       await desk.close();

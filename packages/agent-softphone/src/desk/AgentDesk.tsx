@@ -77,20 +77,31 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
   const offerRef = useRef(offer);
   offerRef.current = offer;
 
-  const refreshAgent = useCallback(async () => {
-    setAgent(await api.myAgent());
+  // Answers to agent fetches can overtake each other; only the latest request's answer is shown,
+  // so an older view never replaces a newer one.
+  const agentSeq = useRef(0);
+  const fetchAgent = useCallback(async (): Promise<AgentView | null> => {
+    const seq = ++agentSeq.current;
+    const a = await api.myAgent();
+    if (seq !== agentSeq.current) return null;
+    setAgent(a);
+    return a;
   }, [api]);
+  const refreshAgent = useCallback(async () => {
+    await fetchAgent();
+  }, [fetchAgent]);
 
   // Everything shown comes from the server: fetched on every (re)connect, then kept by pushes.
   const resync = useCallback(async () => {
-    const [a, r] = await Promise.all([api.myAgent(), api.notReadyReasons()]);
-    setAgent(a);
+    const started = Date.now();
+    const [a, r] = await Promise.all([fetchAgent(), api.notReadyReasons()]);
     setReasons(r);
-    if (!a.callId) setOffer(null);
+    // A view fetched before an offer arrived says nothing about that offer: clear only older ones.
+    if (a && !a.callId) setOffer((o) => (o && o.at < started ? null : o));
     // History and callbacks are extras: a server without them must not break the desk.
     api.history().then(setHistory, () => setHistory([]));
     api.callbacks().then(setCallbacks, () => setCallbacks([]));
-  }, [api]);
+  }, [api, fetchAgent]);
 
   const pop = useCallback(
     (o: CallOfferedEvent) => {
@@ -149,8 +160,10 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
       }
       setCall({ ...c });
     });
-    phone.on("ended", () => {
+    phone.on("ended", (c) => {
       ringer.stop();
+      // The offer belonged to this call: its panel goes with it (the screen pop stays for wrap-up).
+      if (c.callId && offerRef.current?.event.callId === c.callId) setOffer(null);
       setCall(null);
       setCallUpAt(null);
       if (audioRef.current) audioRef.current.srcObject = null;
@@ -185,7 +198,10 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
     setBusy(true);
     setError(null);
     try {
-      setAgent(await op());
+      const a = await op();
+      // The answer to our own change is the newest view; outdate any fetch still in flight.
+      agentSeq.current++;
+      setAgent(a);
     } catch (err) {
       setError(errorText(err));
       // Whatever happened, show what the server now holds.
@@ -197,13 +213,14 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
   const setState = (state: SettableState, reason?: string) => void act(() => api.setMyState(state, reason));
   const wrapUp = (action: WrapUpAction) => void act(() => api.wrapUp(action));
 
-  const phone = phoneRef.current;
+  // Read at the moment of use: the phone is created in an effect, after the first render.
+  const phone = () => phoneRef.current;
   useShortcuts((action) => {
-    if (action === "answer") void phone?.answer();
-    else if (action === "hangup") phone?.hangup();
+    if (action === "answer") void phone()?.answer();
+    else if (action === "hangup") phone()?.hangup();
     else if (action === "hold" && call?.phase === "up") {
-      if (call.held) phone?.retrieve();
-      else phone?.hold();
+      if (call.held) phone()?.retrieve();
+      else phone()?.hold();
     } else if (action === "ready" && agent && !busy) {
       if (agent.state === "READY") setState("NOT_READY", reasons[0]?.code);
       else if (agent.state === "NOT_READY") setState("READY");
@@ -302,11 +319,11 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
           <CallControls
             call={call}
             upSeconds={callUpAt ? Math.floor((now - callUpAt) / 1000) : 0}
-            onAnswer={() => void phone?.answer()}
-            onHangup={() => phone?.hangup()}
-            onHold={(h) => (h ? phone?.hold() : phone?.retrieve())}
-            onMute={(m) => phone?.setMuted(m)}
-            onDtmf={(k) => phone?.sendDtmf(k)}
+            onAnswer={() => void phone()?.answer()}
+            onHangup={() => phone()?.hangup()}
+            onHold={(h) => (h ? phone()?.hold() : phone()?.retrieve())}
+            onMute={(m) => phone()?.setMuted(m)}
+            onDtmf={(k) => phone()?.sendDtmf(k)}
             onTransfer={() => setDialog("transfer")}
             onConference={() => setDialog("conference")}
           />
