@@ -41,8 +41,11 @@ beforeAll(async () => {
   engine = await MediaEngine.start({
     workers: 2,
     portMin: PORT_MIN,
-    portMax: PORT_MAX,
+    portMax: PORT_MIN + 799,
     bindAddress: "127.0.0.1",
+    // WebRTC ICE ports next to the RTP ones, so the OS-level check covers them too.
+    icePortMin: PORT_MIN + 800,
+    icePortMax: PORT_MAX,
   });
 });
 afterAll(async () => {
@@ -81,6 +84,23 @@ describe("leak check", () => {
     const parallel = 50;
     for (let base = 0; base < total; base += parallel) {
       await Promise.all(Array.from({ length: parallel }, (_, i) => oneCall(base + i)));
+    }
+    // WebRTC legs too: an offer gathers ICE (binds sockets, starts timers); close must undo it.
+    const first = await engine.createWebRtcEndpoint();
+    await first.createOffer();
+    expect(
+      boundPortsInRange().some((p) => p >= PORT_MIN + 800),
+      "ICE sockets are in the checked range",
+    ).toBe(true);
+    await first.close();
+    for (let base = 0; base < 40; base += 10) {
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const web = await engine.createWebRtcEndpoint();
+          await web.createOffer();
+          await web.close();
+        }),
+      );
     }
     const after = await engine.stats();
     for (let w = 0; w < after.length; w++) {
