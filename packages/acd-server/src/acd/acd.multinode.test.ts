@@ -104,7 +104,10 @@ describe("two ACD nodes sharing one Redis", () => {
     const agents: AgentProfile[] = [{ id: "a1", skills: {}, languages: ["zh"] }];
     const nodeA = new Acd({ state: sa, clock, queues, agents });
     const nodeB = new Acd({ state: sb, clock, queues, agents, sweepIntervalMs: 5_000, sweepGraceMs: 5_000 });
-    cleanup.push(() => nodeB.close());
+    cleanup.push(async () => {
+      await nodeA.close(); // idempotent: also covers a failure before the "death" below
+      await nodeB.close();
+    });
     const requeued: string[] = [];
     nodeB.events.on("call.requeued", (e) => requeued.push(`${e.item.id}:${e.reason}`));
     await nodeA.enqueue({ callId: "c1", queueId: "g", number: "1" });

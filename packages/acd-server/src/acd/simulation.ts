@@ -247,18 +247,28 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
   >();
 
   /** Commands from simulated people may be stale (the world moved on); those errors are expected. */
-  const stale = (p: Promise<unknown>) =>
-    p.catch((err: unknown) => {
-      if (
-        err instanceof AcdError &&
-        (err.code === AcdErrorCode.IllegalAgentTransition ||
-          err.code === AcdErrorCode.NotAgentsCall ||
-          err.code === AcdErrorCode.UnknownCall)
-      ) {
-        return;
-      }
-      errors.push(err);
-    });
+  // Everything a simulated person starts is tracked, so a step ends only when all of it
+  // (and the work it caused) is done: no command may straddle a step or outlive the run.
+  const inflight = new Set<Promise<unknown>>();
+  const stale = (p: Promise<unknown>): Promise<void> => {
+    const tracked = p.then(
+      () => {},
+      (err: unknown) => {
+        if (
+          err instanceof AcdError &&
+          (err.code === AcdErrorCode.IllegalAgentTransition ||
+            err.code === AcdErrorCode.NotAgentsCall ||
+            err.code === AcdErrorCode.UnknownCall)
+        ) {
+          return;
+        }
+        errors.push(err);
+      },
+    );
+    inflight.add(tracked);
+    void tracked.finally(() => inflight.delete(tracked));
+    return tracked;
+  };
   // whole milliseconds, like Date.now(): agent time accounts must add up exactly
   const later = (ms: number, fn: () => void) => {
     const d = Math.round(ms);
@@ -316,12 +326,14 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
       const shiftEnd = day0 + (17 + rnd() * 2) * HOUR;
       later(Math.max(0, shiftStart - clock.now()), () => startShift(p.id));
       const tryLogout = () => {
-        void home(p.id)
-          .agent(p.id)
-          .then((a) => {
-            if (CALL_STATES.has(a.state)) later(MIN, tryLogout);
-            else void stale(home(p.id).logout(p.id));
-          });
+        void stale(
+          home(p.id)
+            .agent(p.id)
+            .then((a) => {
+              if (CALL_STATES.has(a.state)) later(MIN, tryLogout);
+              else return stale(home(p.id).logout(p.id));
+            }),
+        );
       };
       later(Math.max(0, shiftEnd - clock.now()), tryLogout);
     }
@@ -513,7 +525,10 @@ export async function simulate(opts: SimOptions): Promise<SimReport> {
 
   const settle = async () => {
     if (multi) for (const node of acds) node.kick(); // every node routes at once: real races
-    await Promise.all(acds.map((node) => node.idle()));
+    do {
+      await Promise.all([...inflight]);
+      await Promise.all(acds.map((node) => node.idle()));
+    } while (inflight.size > 0);
   };
   await clock.advance(end - start, async () => {
     await settle();
