@@ -17,7 +17,8 @@ const WARMUP_MS = Number(process.env.BENCH_MEDIA_WARMUP_MS ?? 2000);
 const MEASURE_MS = Number(process.env.BENCH_MEDIA_MEASURE_MS ?? 5000);
 
 type FromGen =
-  | { cmd: "ready"; portsA: number[]; portsB: number[] }
+  | { cmd: "ready" }
+  | { cmd: "prepared"; portsA: number[]; portsB: number[] }
   | { cmd: "measuring" }
   | { cmd: "sent" }
   | {
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const ready = (await next(gen, "ready")) as Extract<FromGen, { cmd: "ready" }>;
+  await next(gen, "ready");
   const results: { n: number; cpu: number; loss: number; jitter: number }[] = [];
   // Other processes compete for the same cores: the load average says how much.
   console.log(
@@ -79,12 +80,14 @@ async function main(): Promise<void> {
       const legs: EndpointHandle[] = [];
       const stops: (() => Promise<unknown>)[] = [];
       const calls: { callerPort: number; agentPort: number }[] = [];
+      gen.send({ cmd: "prepare", calls: n });
+      const phones = (await next(gen, "prepared")) as Extract<FromGen, { cmd: "prepared" }>;
       for (let i = 0; i < n; i++) {
         const group = `bench-${n}-${i}`;
         const caller = await engine.createRtpEndpoint({ group });
         const agent = await engine.createRtpEndpoint({ group });
-        await caller.createAnswer(sdp(ready.portsA[i % ready.portsA.length]!));
-        await agent.createAnswer(sdp(ready.portsB[i % ready.portsB.length]!));
+        await caller.createAnswer(sdp(phones.portsA[i]!));
+        await agent.createAnswer(sdp(phones.portsB[i]!));
         const bridge = await engine.bridge(caller, agent);
         const rec = await engine.record(join(dir, `${n}-${i}.wav`), { caller, agent });
         legs.push(caller, agent);
@@ -126,7 +129,6 @@ async function main(): Promise<void> {
   }
   const ok = results.filter((r) => r.loss < 0.1);
   const best = ok.at(-1) ?? { n: 0, cpu: 0, loss: results[0]?.loss ?? 0, jitter: 0 };
-  // rtpengine (Debian rtpengine-daemon) is compared when installed; it is not on this machine.
   // The rtpengine comparison needs its control protocol (ng over bencode) driven from
   // here; not written yet, so the ratio is "na" even where rtpengine is installed.
   const ratio = "na";

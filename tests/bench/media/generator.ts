@@ -10,15 +10,17 @@
 import { createSocket, type Socket } from "node:dgram";
 
 type Msg =
+  | { cmd: "prepare"; calls: number }
   | { cmd: "run"; calls: { callerPort: number; agentPort: number }[]; warmupMs: number; measureMs: number }
   | { cmd: "exit" };
 
-const SOCKETS = 4;
-const socketsA: Socket[] = [];
-const socketsB: Socket[] = [];
+// One socket per phone, connect()ed to its endpoint once the call exists: the
+// kernel demultiplexes, and sends skip the address lookup.
+let socketsA: Socket[] = [];
+let socketsB: Socket[] = [];
 
 async function bind(): Promise<Socket> {
-  const s = createSocket({ type: "udp4", recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
+  const s = createSocket({ type: "udp4", recvBufferSize: 512 * 1024 });
   await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
   return s;
 }
@@ -62,12 +64,12 @@ class Rx {
 
 async function run(m: Extract<Msg, { cmd: "run" }>): Promise<void> {
   const n = m.calls.length;
-  const byCallerPort = new Map<number, number>();
-  const byAgentPort = new Map<number, number>();
-  m.calls.forEach((c, i) => {
-    byCallerPort.set(c.callerPort, i);
-    byAgentPort.set(c.agentPort, i);
-  });
+  await Promise.all(
+    m.calls.flatMap((c, i) => [
+      new Promise<void>((r) => socketsA[i]!.connect(c.callerPort, "127.0.0.1", () => r())),
+      new Promise<void>((r) => socketsB[i]!.connect(c.agentPort, "127.0.0.1", () => r())),
+    ]),
+  );
   const first = Math.ceil(m.warmupMs / 20);
   const count = Math.round(m.measureMs / 20);
   const total = first + count;
@@ -77,16 +79,12 @@ async function run(m: Extract<Msg, { cmd: "run" }>): Promise<void> {
   const start = performance.now();
   const refRx = await bind();
   refRx.on("message", (msg) => ref.on(0, msg, start));
-  for (const s of socketsA)
-    s.removeAllListeners("message").on("message", (msg, r) => {
-      const i = byCallerPort.get(r.port);
-      if (i !== undefined) atCaller.on(i, msg, start);
-    });
-  for (const s of socketsB)
-    s.removeAllListeners("message").on("message", (msg, r) => {
-      const i = byAgentPort.get(r.port);
-      if (i !== undefined) atAgent.on(i, msg, start);
-    });
+  const refTx = await bind();
+  await new Promise<void>((r) => refTx.connect(refRx.address().port, "127.0.0.1", () => r()));
+  for (let i = 0; i < n; i++) {
+    socketsA[i]!.removeAllListeners("message").on("message", (msg) => atCaller.on(i, msg, start));
+    socketsB[i]!.removeAllListeners("message").on("message", (msg) => atAgent.on(i, msg, start));
+  }
 
   const packet = (ssrc: number, k: number): Buffer => {
     const b = Buffer.allocUnsafe(172);
@@ -113,11 +111,10 @@ async function run(m: Extract<Msg, { cmd: "run" }>): Promise<void> {
           process.send?.({ cmd: "measuring" });
         }
         for (let i = 0; i < n; i++) {
-          const c = m.calls[i]!;
-          socketsA[i % SOCKETS]!.send(packet(0x10000 + i, k), c.callerPort, "127.0.0.1");
-          socketsB[i % SOCKETS]!.send(packet(0x20000 + i, k), c.agentPort, "127.0.0.1");
+          socketsA[i]!.send(packet(0x10000 + i, k));
+          socketsB[i]!.send(packet(0x20000 + i, k));
         }
-        socketsA[0]!.send(packet(1, k), refRx.address().port, "127.0.0.1");
+        refTx.send(packet(1, k));
         k++;
       }
       if (k >= total) {
@@ -137,6 +134,10 @@ async function run(m: Extract<Msg, { cmd: "run" }>): Promise<void> {
   while (performance.now() < drainEnd && atAgent.lost() + atCaller.lost() > 0)
     await new Promise((r) => setTimeout(r, 50));
   refRx.close();
+  refTx.close();
+  for (const s of [...socketsA, ...socketsB]) s.close();
+  socketsA = [];
+  socketsB = [];
   const expected = 2 * n * count;
   process.send?.({
     cmd: "result",
@@ -147,22 +148,21 @@ async function run(m: Extract<Msg, { cmd: "run" }>): Promise<void> {
   });
 }
 
-async function main(): Promise<void> {
-  for (let i = 0; i < SOCKETS; i++) {
-    socketsA.push(await bind());
-    socketsB.push(await bind());
-  }
-  process.send?.({
-    cmd: "ready",
-    portsA: socketsA.map((s) => s.address().port),
-    portsB: socketsB.map((s) => s.address().port),
-  });
+function main(): void {
+  process.send?.({ cmd: "ready" });
   process.on("message", (m: Msg) => {
-    if (m.cmd === "run") void run(m);
-    else {
-      for (const s of [...socketsA, ...socketsB]) s.close();
-      process.exit(0);
-    }
+    if (m.cmd === "prepare") {
+      void (async () => {
+        socketsA = await Promise.all(Array.from({ length: m.calls }, bind));
+        socketsB = await Promise.all(Array.from({ length: m.calls }, bind));
+        process.send?.({
+          cmd: "prepared",
+          portsA: socketsA.map((s) => s.address().port),
+          portsB: socketsB.map((s) => s.address().port),
+        });
+      })();
+    } else if (m.cmd === "run") void run(m);
+    else process.exit(0);
   });
 }
-void main();
+main();
