@@ -36,7 +36,7 @@ export {
   type Prompt,
 } from "./player.js";
 export { PortAllocator } from "./port-allocator.js";
-export type { WorkerStats } from "./protocol.js";
+export type { Negotiated, WorkerStats } from "./protocol.js";
 export { type RecordingOptions, RecordingTap } from "./recorder.js";
 export { parseRtcp, ReceptionStats, type RtcpPacket, RtcpType, serializeRtcp } from "./rtcp.js";
 export { parseRtp, type RtpPacket, serializeRtp } from "./rtp.js";
