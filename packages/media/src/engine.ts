@@ -40,6 +40,8 @@ interface WorkerSlot {
 export type EndpointEvents = {
   dtmf: [report: DtmfReport];
   latched: [remote: { address: string; port: number }];
+  /** Loss and jitter, after each RTCP report (RTP endpoints). */
+  stats: [stats: EndpointStats];
   close: [];
 };
 
@@ -77,6 +79,7 @@ export class EndpointHandle extends TypedEmitter<EndpointEvents> {
   dispatch(n: WorkerNotification): void {
     if (n.event === "dtmf") this.emit("dtmf", n.report);
     else if (n.event === "latched") this.emit("latched", n.remote);
+    else if (n.event === "stats") this.emit("stats", n.stats);
   }
   /** Idempotent; also stops its players. */
   async close(): Promise<void> {

@@ -116,4 +116,5 @@ export type WorkerNotification =
   | { event: "latched"; target: string; remote: { address: string; port: number } }
   | { event: "play.done"; target: string; result: PlayResult }
   | { event: "fork.closed"; target: string }
-  | { event: "record.closed"; target: string; seconds: number };
+  | { event: "record.closed"; target: string; seconds: number }
+  | { event: "stats"; target: string; stats: EndpointStats };

@@ -61,6 +61,8 @@ export type RtpEndpointEvents = {
   rtp: [packet: RtpPacket];
   dtmf: [report: DtmfReport];
   latched: [remote: { address: string; port: number }];
+  /** After each RTCP report we send (every ~5 s): loss and jitter both ways. */
+  stats: [stats: EndpointStats];
   close: [];
 };
 
@@ -332,6 +334,7 @@ export class RtpEndpoint extends TypedEmitter<RtpEndpointEvents> {
       { type: RtcpType.SDES, chunks: [{ ssrc: this.out.ssrc, cname: `hotline12345-${this.port}` }] },
     ]);
     this.#rtcp.send(bytes, this.#remoteRtcp.port, this.#remoteRtcp.address);
+    this.emit("stats", this.stats());
   }
 
   /**

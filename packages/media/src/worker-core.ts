@@ -82,6 +82,7 @@ export class WorkerCore {
       this.#endpoints.set(id, ep);
       ep.on("dtmf", (report) => this.notify({ event: "dtmf", target: id, report }));
       ep.on("latched", (remote) => this.notify({ event: "latched", target: id, remote }));
+      ep.on("stats", (stats) => this.notify({ event: "stats", target: id, stats }));
       return { port: ep.port };
     },
     "endpoint.offer": async ({ id, direction }) => {

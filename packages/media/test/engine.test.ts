@@ -21,6 +21,7 @@ beforeAll(async () => {
     portMax: 44999,
     bindAddress: "127.0.0.1",
     iceExtraHostAddresses: ["127.0.0.1"],
+    rtcpIntervalMs: 300,
   });
 });
 afterAll(async () => {
@@ -121,6 +122,8 @@ describe("MediaEngine (worker threads)", () => {
     const rec = await engine.record(join(dir, "call-2.wav"), { caller, agent });
     const keys: string[] = [];
     caller.on("dtmf", (r) => keys.push(r.key));
+    const reports: { packetsReceived: number }[] = [];
+    caller.on("stats", (st) => reports.push(st));
     const timer = setInterval(() => cp.send(g711Encode("pcmu", sine(1000, 160, 10000))), 20);
     try {
       await waitFor(() => ap.rtp().length >= 25, 5000, "bridged audio at the agent");
@@ -130,6 +133,8 @@ describe("MediaEngine (worker threads)", () => {
         cp.send(new Uint8Array([3, end ? 0x8a : 0x0a, 0x03, 0x20]), 101, 123456);
       await waitFor(() => keys.length === 1, 3000, "dtmf at the main thread");
       expect(keys).toEqual(["3"]);
+      // Loss/jitter reach the main thread with each RTCP report.
+      await waitFor(() => reports.some((r) => r.packetsReceived > 10), 5000, "a stats event");
     } finally {
       clearInterval(timer);
     }
