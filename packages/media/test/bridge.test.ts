@@ -77,6 +77,27 @@ describe("Bridge", () => {
     expect(toneShare(atCaller, 600)).toBeGreaterThan(0.9);
   });
 
+  it("transcoding conceals lost packets: the far end sees a gap-free stream, the fill at −6 dB", async () => {
+    const caller = await phone("PCMU");
+    const agent = await phone("PCMA");
+    new Bridge(caller.ep, agent.ep);
+    const frame = (s: number) => g711Encode("pcmu", sine(1000, 160, 8000, s * 160));
+    // 12 and 13 lost; 11 arrives late, after 14: 11–13 are concealed, the late 11 dropped.
+    for (const s of [8, 9, 10, 14, 11, 15, 16]) caller.send(s, frame(s));
+    await waitFor(() => agent.rtp().length >= 9, 3000, "packets at the agent");
+    const got = agent.rtp();
+    const seqs = got.map((p) => p.sequenceNumber);
+    for (let i = 1; i < seqs.length; i++) expect((seqs[i]! - seqs[i - 1]!) & 0xffff).toBe(1);
+    expect(got).toHaveLength(9); // 8, 9, 10, three fills, 14, 15, 16
+    const level = (p: RtpPacket) =>
+      Math.sqrt(g711Decode("pcma", p.payload).reduce((a, v) => a + v * v, 0) / 160);
+    // 10 real, then fills at half, quarter and eighth amplitude, then 14 real again.
+    expect(level(got[3]!) / level(got[2]!)).toBeCloseTo(0.5, 1);
+    expect(level(got[4]!) / level(got[2]!)).toBeCloseTo(0.25, 1);
+    expect(level(got[5]!) / level(got[2]!)).toBeCloseTo(0.125, 1);
+    expect(level(got[6]!) / level(got[2]!)).toBeCloseTo(1, 1);
+  });
+
   it("hold music → agent → survey prompt: the caller sees one continuous stream", async () => {
     const caller = await phone("PCMU");
     const agent = await phone("PCMU");
