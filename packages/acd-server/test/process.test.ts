@@ -107,7 +107,7 @@ describe("the acd-server process", () => {
     expect(seeds).toHaveLength(1);
     second.child.kill("SIGTERM");
     expect((await second.exited).code).toBe(0);
-  }, 60_000);
+  }, 150_000);
 
   it("refuses to start on a bad setting, naming the key", async () => {
     const r = await run({ HOTLINE_HTTP_PORT: "eighty", HOTLINE_DATA_DIR: tempDir() });

@@ -24,7 +24,7 @@ import {
   MemoryLiveState,
   queueConfig,
   RedisLiveState,
-} from "../../../packages/acd-server/src/acd/index.js";
+} from "@hotline12345/acd-server/acd";
 
 const AGENTS = 1_000;
 const CALLS = 5_000;

@@ -19,8 +19,16 @@ describe("configuration", () => {
     const c = loadConfig({});
     expect(c.http).toEqual({ host: "0.0.0.0", port: 8080, drainSeconds: 10 });
     expect(c.database.url).toBeUndefined();
-    expect(c.sip).toEqual({ domain: "localhost", port: 5060, tlsPort: 5061 });
+    expect(c.sip).toEqual({
+      enabled: true,
+      domain: "localhost",
+      host: "0.0.0.0",
+      port: 5060,
+      tlsPort: 5061,
+      trustedAddresses: ["127.0.0.1"],
+    });
     expect(c.rtp).toEqual({ portMin: 20_000, portMax: 29_999 });
+    expect(c.redis).toEqual({ prefix: "hotline12345:" });
     expect(c.hotlineNumber).toBe("12345");
     expect(demoDataEnabled(c)).toBe(true);
   });
