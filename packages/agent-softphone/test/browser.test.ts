@@ -117,6 +117,35 @@ describe.runIf(run)("softphone in Chromium", () => {
     await expect.poll(() => page.getByText("连接已断开").count()).toBe(0);
   }, 60_000);
 
+  it("a call routed by the real ACD: the desk shows the masked caller, then wrap-up counts down, extends, finishes", async () => {
+    const page = await signIn("1003");
+    const api = await serverApi("1003");
+    const stateName = page.getByTestId("state-name");
+    await expect.poll(() => stateName.textContent()).not.toBe("");
+    await api.setMyState("READY");
+    await expect.poll(() => stateName.textContent()).toBe("示闲");
+    const acd = t.server.runtime.acd;
+    const queueId = (await api.myAgent()).queues[0] ?? "general";
+    await acd.enqueue({ callId: "acd-call-1", queueId, number: "13812345678", data: { topic: "water" } });
+    // The ACD reserves this agent and the server pushes the offer, number masked for an agent.
+    await expect.poll(() => page.getByTestId("caller").textContent()).toMatch(/^138\*+5678$/);
+    expect(await page.getByTestId("incoming-call").textContent()).toContain("water");
+    await acd.answered("1003");
+    await expect.poll(() => stateName.textContent()).toBe("通话中");
+    await acd.hangup("1003");
+    await expect.poll(() => stateName.textContent()).toBe("话后处理");
+    // Extend: the server's wrap-up end moves ~30 s ahead and the bar counts down to it.
+    await page.getByRole("button", { name: /^延长/ }).click();
+    await expect
+      .poll(async () => Date.parse((await api.myAgent()).wrapUpEndsAt ?? "") - Date.now())
+      .toBeGreaterThan(20_000);
+    await expect.poll(() => page.getByTestId("wrap-up-left").textContent()).toMatch(/^剩余 00:[23]\d$/);
+    await page.getByRole("button", { name: "完成处理" }).click();
+    await expect.poll(async () => (await api.myAgent()).state).not.toBe("WRAP_UP");
+    await expect.poll(() => stateName.textContent()).not.toBe("话后处理");
+    await api.setMyState("NOT_READY", (await api.notReadyReasons())[0]?.code);
+  }, 60_000);
+
   it("switches to English and back", async () => {
     const page = await signIn("1003");
     await page.getByRole("button", { name: "English" }).click();
@@ -159,6 +188,8 @@ describe.runIf(run)("softphone in Chromium", () => {
   it("the wall screen shows the server's figures and draws the hourly chart", async () => {
     const page = await signIn("2001", "/wallboard", { width: 1920, height: 1080 });
     const figures = await (await serverApi("2001")).wallboard();
+    // The call the ACD routed to 1003 earlier in this file is counted.
+    expect(figures.answeredToday).toBeGreaterThanOrEqual(1);
     await expect
       .poll(() => page.getByTestId("figure-answered").locator(".figure-value").textContent())
       .toBe(String(figures.answeredToday));

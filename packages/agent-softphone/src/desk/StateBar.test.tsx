@@ -107,6 +107,13 @@ describe("StateBar", () => {
     expect(onSetState).not.toHaveBeenCalled();
   });
 
+  it("in wrap-up without an end time from the server, shows time in state rather than a false 00:00", () => {
+    renderBar(agent("WRAP_UP"));
+    expect(screen.queryByTestId("wrap-up-left")).toBeNull();
+    expect(screen.getByTestId("state-since").textContent).toMatch(/^for 00:0\d$/);
+    expect(buttonNames()).toEqual(["Extend 30 s", "Finish"]);
+  });
+
   it("leaves no interval running after unmount", () => {
     vi.useFakeTimers();
     const { unmount } = render(

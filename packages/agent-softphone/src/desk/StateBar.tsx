@@ -41,7 +41,8 @@ export function StateBar(props: StateBarProps) {
         {t(`state.${agent.state}`)}
         {agent.state === "NOT_READY" && agent.reason ? ` · ${reasonLabel(agent.reason)}` : ""}
       </span>
-      {agent.state === "WRAP_UP" ? (
+      {/* Without an end time from the server there is nothing to count down: show time in state. */}
+      {agent.state === "WRAP_UP" && agent.wrapUpEndsAt ? (
         <span className="wrap-up-left" data-testid="wrap-up-left" role="timer">
           {t("state.wrapUpLeft", { time: formatDuration(secondsUntil(agent.wrapUpEndsAt, now)) })}
         </span>
