@@ -570,3 +570,26 @@ describe("position, estimated wait and statistics", () => {
     await r.acd.logout("a2");
   });
 });
+
+describe("reconfigure", () => {
+  it("routes to an agent added by an admin without a restart, and keeps calls of a queue left out", async () => {
+    const { MemoryLiveState } = await import("./memory-live-state.js");
+    const { FakeClock } = await import("./clock.js");
+    const { queueConfig } = await import("./types.js");
+    const clock = new FakeClock(Date.parse("2026-03-02T02:00:00Z"));
+    const acd = new Acd({
+      state: new MemoryLiveState(),
+      clock,
+      queues: [queueConfig({ id: "general", requiredSkills: { mandarin: 1 } })],
+      agents: [],
+    });
+    await acd.enqueue({ callId: "c1", queueId: "general", number: "13800000000" });
+    await expect(acd.login("1009")).rejects.toMatchObject({ code: "HOTLINE_ERR_UNKNOWN_AGENT" });
+    await acd.reconfigure([], [{ id: "1009", skills: { mandarin: 5 }, languages: ["zh"] }]);
+    await acd.login("1009");
+    await acd.setReady("1009");
+    await acd.idle();
+    expect((await acd.agent("1009")).itemId).toBe("c1");
+    await acd.close();
+  });
+});

@@ -305,7 +305,7 @@ export class Acd {
   #retryTimer: TimerHandle | undefined;
   #reservations = 0;
   readonly #ringAllShown = new Map<string, string>();
-  readonly #hasRingAll: boolean;
+  #hasRingAll: boolean;
   #lostRaces = 0;
   #sweepTimer: TimerHandle | undefined;
   readonly #sweepGrace: number;
@@ -335,6 +335,30 @@ export class Acd {
     this.#hasRingAll = opts.queues.some((q) => q.strategy === "ring-all");
     for (const q of opts.queues) this.#queues.set(q.id, q);
     for (const a of opts.agents) this.#addProfile(a);
+  }
+
+  /**
+   * Applies new queue and agent configuration (an admin's edit) without a restart. It runs in
+   * the command chain, so no routing decision sees half of it. Queues and agents are added or
+   * replaced; ones missing from the new lists are kept until restart, so calls waiting in a
+   * deleted queue and an agent on a call are never orphaned.
+   */
+  reconfigure(queues: readonly QueueConfig[], agents: readonly AgentProfile[]): Promise<void> {
+    return this.#run(async () => {
+      const nextQueues = new Map(this.#queues);
+      for (const q of queues) nextQueues.set(q.id, q);
+      const nextAgents = new Map(this.#profiles);
+      for (const a of agents) nextAgents.set(a.id, a);
+      validateConfig([...nextQueues.values()], [...nextAgents.values()]);
+      this.#queues.clear();
+      for (const [id, q] of nextQueues) this.#queues.set(id, q);
+      this.#hasRingAll = [...this.#queues.values()].some((q) => q.strategy === "ring-all");
+      this.#profiles.clear();
+      this.#eligible.clear();
+      for (const a of nextAgents.values()) this.#addProfile(a);
+      this.#staffedCache = undefined;
+      this.#scheduleDispatch();
+    });
   }
 
   #addProfile(a: AgentProfile): void {

@@ -110,4 +110,22 @@ describe.each(storeKinds)("agent state API on $name", (kind) => {
       after: { state: "NOT_READY" },
     });
   });
+
+  it("routes to an agent an admin creates, without a restart", async () => {
+    const admin = await t.login("9001");
+    const created = await as(admin, "POST", "/api/users", {
+      id: "1010",
+      displayName: "新坐席",
+      role: "agent",
+      password: "a-new-password",
+      skills: [{ skillId: "mandarin", level: 5 }],
+    });
+    expect(created.statusCode).toBe(201);
+    const token = await t.login("1010", "a-new-password");
+    const ready = await as(token, "POST", "/api/agents/me/state", { state: "READY" });
+    expect(ready.json()).toMatchObject({ agentId: "1010", state: "READY", displayName: "新坐席" });
+    await t.runtime.acd.enqueue({ callId: "c-new", queueId: "general", number: "13812345678" });
+    await t.runtime.acd.idle();
+    expect((await as(token, "GET", "/api/agents/me")).json().callId).toBe("c-new");
+  });
 });

@@ -109,7 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   await app.register(authRoutes, { sessions: deps.sessions });
-  await app.register(directoryRoutes, deps);
+  await app.register(directoryRoutes, { ...deps, onRoutingChange: () => deps.runtime.reload() });
   await app.register(agentRoutes, { runtime: deps.runtime, store: deps.store });
   if (deps.webDir) await serveWebApp(app, deps.webDir);
   return app;

@@ -81,6 +81,21 @@ export class AcdRuntime {
     return runtime;
   }
 
+  /**
+   * Re-reads queues, skills and agents from the store and hands them to the ACD, so an admin's
+   * change applies to the next routing decision without a restart.
+   */
+  async reload(): Promise<void> {
+    const config = await loadAcdConfig(this.#store);
+    await this.acd.reconfigure(config.queues, config.agents);
+    for (const a of config.agents) this.#names.set(a.id, a.name ?? a.id);
+    for (const q of config.queues) this.#queueNames.set(q.id, q.name ?? q.id);
+    const members = await this.#store.db.selectFrom("queue_members").selectAll().execute();
+    this.#queuesOf.clear();
+    for (const m of members)
+      this.#queuesOf.set(m.user_id, [...(this.#queuesOf.get(m.user_id) ?? []), m.queue_id]);
+  }
+
   /** Where to push events; set once socket.io is attached. */
   attach(io: EventServer): void {
     this.#io = io;

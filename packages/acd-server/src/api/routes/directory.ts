@@ -10,6 +10,8 @@ import { adminOnly, anyRole, principalOf, staff } from "../guard.js";
 import { errorResponses, idParams, phonePattern, role, slug, userId, userIdParams } from "../schemas.js";
 
 export interface DirectoryDeps {
+  /** Called after a change to users, skills or queues, so live routing follows it. */
+  onRoutingChange?: () => Promise<void>;
   users: UserDirectory;
   queues: QueueDirectory;
   lists: ListDirectory;
@@ -120,7 +122,22 @@ const calendarView = z
   })
   .meta({ id: "Calendar" });
 
+const routingPaths = /^\/api\/(users|skills|queues)(\/|$)/;
+
 export const directoryRoutes: FastifyPluginAsyncZod<DirectoryDeps> = async (app, deps) => {
+  // A successful change to who can take which calls reaches the ACD before the answer goes out.
+  app.addHook("onSend", async (req, reply, payload) => {
+    if (
+      req.method !== "GET" &&
+      reply.statusCode < 300 &&
+      routingPaths.test(req.url) &&
+      deps.onRoutingChange
+    ) {
+      await deps.onRoutingChange();
+    }
+    return payload;
+  });
+
   // Users
   app.get(
     "/api/users",
