@@ -1,7 +1,8 @@
 import type { AlarmEvent, QueueStatsEvent } from "@hotline12345/acd-server/events";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { AgentView, MonitorMode, NotReadyReason, Session } from "../api/types.js";
+import { coalesce } from "../app/coalesce.js";
 import { formatDuration, formatRate, secondsSince } from "../app/format.js";
 import { useErrorText, useEvents, useServices } from "../app/services.js";
 import { useNow } from "../app/use-now.js";
@@ -37,7 +38,8 @@ export default function SupervisorBoard({ session, sipPassword }: SupervisorBoar
   const phoneRef = useRef<Phone | null>(null);
   const audioRef = useRef<HTMLAudioElement | null>(null);
 
-  const refreshAgents = useCallback(async () => setAgents(await api.agents()), [api]);
+  // One grid fetch at a time however many pushes arrive (see coalesce).
+  const refreshAgents = useMemo(() => coalesce(async () => setAgents(await api.agents())), [api]);
   const resync = useCallback(async () => {
     const [a, q, r] = await Promise.all([api.agents(), api.queueStats(), api.notReadyReasons()]);
     setAgents(a);
