@@ -92,6 +92,16 @@ describe.runIf(run)("JsSIP phone in Chromium", () => {
     const desk = await ctx.newPage();
     const far = await ctx.newPage();
     try {
+      // Record what the page hands to WebRTC's DTMF sender; the real sender still sends.
+      await desk.addInitScript(() => {
+        const w = window as unknown as { dtmfSent: string[] };
+        w.dtmfSent = [];
+        const insert = RTCDTMFSender.prototype.insertDTMF;
+        RTCDTMFSender.prototype.insertDTMF = function (tones: string, duration?: number, gap?: number) {
+          w.dtmfSent.push(tones);
+          return insert.call(this, tones, duration, gap);
+        };
+      });
       await desk.goto(app.url);
       await desk.getByLabel("工号").fill("1002");
       await desk.getByLabel("密码").fill("hotline-1002");
@@ -144,6 +154,8 @@ describe.runIf(run)("JsSIP phone in Chromium", () => {
       const dialog = await out.dialog;
       const answer = dialog.remoteBody?.toString() ?? "";
       expect(answer).toContain("a=sendrecv");
+      // RFC 4733 telephone-events are negotiated for the keypad.
+      expect(answer).toMatch(/a=rtpmap:\d+ telephone-event\/8000/);
       await far.evaluate(async (sdp) => {
         await (window as unknown as { pc: RTCPeerConnection }).pc.setRemoteDescription({
           type: "answer",
@@ -170,6 +182,20 @@ describe.runIf(run)("JsSIP phone in Chromium", () => {
       console.info(
         `softphone: F2 to 1 kB of the desk's audio at the far end: ${Math.round(performance.now() - pressed)} ms`,
       );
+
+      // Keypad: digits go into the RTP stream as RFC 4733 events, not as SIP INFO (JsSIP's default).
+      const inDialog: string[] = [];
+      dialog.on("request", (inc) => {
+        inDialog.push(inc.request.method);
+        inc.respond(200);
+      });
+      await desk.getByRole("button", { name: "拨号盘" }).click();
+      await desk.getByRole("button", { name: "5", exact: true }).click();
+      await desk.getByRole("button", { name: "#", exact: true }).click();
+      await expect
+        .poll(() => desk.evaluate(() => (window as unknown as { dtmfSent: string[] }).dtmfSent))
+        .toEqual(["5", "#"]);
+      expect(inDialog).not.toContain("INFO");
 
       // F6: hold by re-INVITE (the desk offers sendonly), F6 again: retrieve (sendrecv).
       const reoffers: string[] = [];
