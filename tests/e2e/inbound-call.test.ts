@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createLogger, loadConfig, type RunningServer, startServer } from "@hotline12345/acd-server";
-import { encodeWav, parseWav, wavSamples } from "@hotline12345/media";
+import { readFileSync, statSync } from "node:fs";
+import { parseWav, wavSamples } from "@hotline12345/media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binaryAvailable } from "../media-interop/support/peers.js";
-import { Baresip } from "../support/baresip.js";
+import { Hotline, until } from "../support/hotline.js";
 
 /** Share of a block's energy at `freq` (Goertzel); near 1 for a pure tone at that frequency. */
 function toneShare(x: Int16Array, freq: number, rate = 8000): number {
@@ -28,103 +25,21 @@ function rmsDbfs(x: Int16Array): number {
   return 20 * Math.log10(Math.max(1e-9, Math.sqrt(s / Math.max(1, x.length))) / 32768);
 }
 
-function toneWav(path: string, freq: number): string {
-  const n = 8000 * 60;
-  const samples = Int16Array.from({ length: n }, (_, i) =>
-    Math.round(0.3 * 32767 * Math.sin((2 * Math.PI * freq * i) / 8000)),
-  );
-  writeFileSync(path, encodeWav(samples));
-  return path;
-}
-
-async function until<T>(
-  what: string,
-  ms: number,
-  probe: () => Promise<T | undefined> | T | undefined,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const haveBaresip = binaryAvailable("baresip");
 
 describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
-  let server: RunningServer;
-  let dir: string;
-  const phones: Baresip[] = [];
+  let h: Hotline;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "hotline-e2e-"));
-    server = await startServer(
-      loadConfig({
-        HOTLINE_HTTP_PORT: "0",
-        HOTLINE_HTTP_HOST: "127.0.0.1",
-        HOTLINE_SIP_HOST: "127.0.0.1",
-        HOTLINE_SIP_PORT: "0",
-        HOTLINE_DATA_DIR: dir,
-        HOTLINE_MEDIA_WORKERS: "1",
-      }),
-      createLogger({ log: { level: process.env.E2E_LOG === "debug" ? "debug" : "silent", format: "json" } }),
-    );
-  }, 60_000);
+    h = await Hotline.start();
+  }, 90_000);
   afterAll(async () => {
-    await Promise.all(phones.map((p) => p.stop()));
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await h?.close();
   });
 
-  async function api(method: string, path: string, token: string, body?: unknown): Promise<Response> {
-    return fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-  }
-
-  async function tokenOf(userId: string): Promise<string> {
-    const res = await fetch(`${server.url}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ userId, password: `hotline-${userId}` }),
-    });
-    return ((await res.json()) as { accessToken: string }).accessToken;
-  }
-
-  /** A baresip desk phone registered as the agent, auto-answering, the agent logged in ready. */
-  async function readyAgent(agentId: string, toneHz: number): Promise<Baresip> {
-    const phone = await Baresip.start({
-      account: `<sip:${agentId}@127.0.0.1:${server.engine?.sipPort}>;auth_pass=hotline-${agentId};regint=300;answermode=auto`,
-      sourceWav: toneWav(join(dir, `agent-${agentId}.wav`), toneHz),
-    });
-    phones.push(phone);
-    await until(
-      `${agentId} registered`,
-      15_000,
-      () => server.engine?.switch.registered(agentId) || undefined,
-    );
-    const res = await api("POST", "/api/agents/me/state", await tokenOf(agentId), { state: "READY" });
-    expect(res.status).toBe(200);
-    return phone;
-  }
-
-  async function dial(number: string, toneHz: number): Promise<Baresip> {
-    const caller = await Baresip.start({
-      account: `<sip:${number}@127.0.0.1>;regint=0`,
-      sourceWav: toneWav(join(dir, `caller-${number}.wav`), toneHz),
-    });
-    phones.push(caller);
-    await caller.command("dial", `sip:12345@127.0.0.1:${server.engine?.sipPort}`);
-    return caller;
-  }
-
   it("plays a black-listed caller the notice and releases the call without queueing it", async () => {
-    const caller = await dial("13900000000", 800);
+    const caller = await h.dial("13900000000", 800);
     const call = await until("the black-listed call ended", 30_000, async () =>
-      server.store.db
+      h.server.store.db
         .selectFrom("calls")
         .selectAll()
         .where("caller", "=", "13900000000")
@@ -143,18 +58,19 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
   }, 60_000);
 
   it("caller dials 12345, agent 1001 answers, each tone lands in its own channel, the caller rates 4, and the records match", async () => {
-    const agent = await readyAgent("1001", 600);
+    const agent = await h.agentPhone("1001", 600);
+    await h.setState("1001", "READY");
     const answered = new Promise<string>((resolve) =>
-      server.runtime.acd.events.on("call.answered", (e) => {
+      h.server.runtime.acd.events.on("call.answered", (e) => {
         if (e.agentId === "1001") resolve(e.item.id);
       }),
     );
-    const caller = await dial("13812345678", 1000);
+    const caller = await h.dial("13812345678", 1000);
     const callId = await answered;
 
     // Let a few seconds of conversation reach the recording, then the agent hangs up.
     const recording = await until("recording row", 10_000, async () =>
-      server.store.db.selectFrom("recordings").selectAll().where("call_id", "=", callId).executeTakeFirst(),
+      h.server.store.db.selectFrom("recordings").selectAll().where("call_id", "=", callId).executeTakeFirst(),
     );
     await until("3 s of recorded audio", 20_000, () => {
       try {
@@ -168,7 +84,7 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
     // The survey: the caller presses 4 until the rating is taken (keys before the question are
     // cleared, by design, so that keys pressed while talking cannot rate the call).
     const survey = await until("survey row", 30_000, async () => {
-      const row = await server.store.db
+      const row = await h.server.store.db
         .selectFrom("surveys")
         .selectAll()
         .where("call_id", "=", callId)
@@ -179,7 +95,7 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
     expect(survey).toMatchObject({ call_id: callId, agent_id: "1001", rating: 4 });
 
     const call = await until("call ended", 30_000, async () =>
-      server.store.db
+      h.server.store.db
         .selectFrom("calls")
         .selectAll()
         .where("id", "=", callId)
@@ -195,7 +111,7 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
       outcome: "completed",
     });
     const kinds = (
-      await server.store.db
+      await h.server.store.db
         .selectFrom("call_events")
         .select("kind")
         .where("call_id", "=", callId)
@@ -210,7 +126,7 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
 
     // The recording: stereo, caller (1 kHz) left, agent (600 Hz) right, at the level sent (−13.5 dBFS).
     const rec = await until("recording closed", 10_000, async () =>
-      server.store.db
+      h.server.store.db
         .selectFrom("recordings")
         .selectAll()
         .where("id", "=", recording.id)
@@ -234,39 +150,40 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
     expect(rmsDbfs(mid(left))).toBeLessThan(-11);
 
     // The wall screen counts the answered call and today's satisfaction (a 4 is not satisfied).
-    const wall = await server.runtime.wallboard();
+    const wall = await h.server.runtime.wallboard();
     expect(wall.answeredToday).toBeGreaterThanOrEqual(1);
     expect(wall.satisfactionRate).toBe(0);
 
     // The agent is in after-call work, then ready again by the queue's wrap-up timer.
-    const agentState = (await server.runtime.agentView("1001")).state;
+    const agentState = (await h.server.runtime.agentView("1001")).state;
     expect(["WRAP_UP", "READY"]).toContain(agentState);
   }, 120_000);
 
   it("sends a caller who presses 2 during the greeting to the English queue while it is open", async () => {
     // Open the English service around the clock for this test: calendars are read per call.
-    const admin = await tokenOf("9001");
+    const admin = await h.tokenOf("9001");
     const allDay: Array<[string, string]> = [["00:00", "24:00"]];
-    const put = await api("PUT", "/api/calendars/english", admin, {
+    const put = await h.api("PUT", "/api/calendars/english", admin, {
       name: "English service hours",
       timeZone: "Asia/Shanghai",
       weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay },
       days: [],
     });
     expect(put.status).toBe(200);
-    await readyAgent("1004", 700);
+    await h.agentPhone("1004", 700);
+    await h.setState("1004", "READY");
     const answered = new Promise<{ callId: string; queueId: string }>((resolve) =>
-      server.runtime.acd.events.on("call.answered", (e) => {
+      h.server.runtime.acd.events.on("call.answered", (e) => {
         if (e.agentId === "1004") resolve({ callId: e.item.id, queueId: e.item.queueId });
       }),
     );
-    const caller = await dial("13700001111", 900);
+    const caller = await h.dial("13700001111", 900);
     await caller.waitFor(/Call established/, 15_000);
     await caller.command("sndcode", "2");
     const { callId, queueId } = await answered;
     expect(queueId).toBe("english");
     const call = await until("the call's queue", 10_000, async () =>
-      server.store.db
+      h.server.store.db
         .selectFrom("calls")
         .selectAll()
         .where("id", "=", callId)
@@ -276,7 +193,7 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
     expect(call).toMatchObject({ queue_id: "english", agent_id: "1004" });
     await caller.command("hangup");
     await until("the call ended", 20_000, async () =>
-      server.store.db
+      h.server.store.db
         .selectFrom("calls")
         .select("id")
         .where("id", "=", callId)

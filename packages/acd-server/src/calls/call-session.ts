@@ -59,6 +59,8 @@ export class CallSession implements CallPort {
   #agentId: string | undefined;
   #queueId: string | undefined;
   #ended = false;
+  /** The agent leg's lifetime (ring, talk, release); the session waits for it before it ends. */
+  #agentTask: Promise<void> = Promise.resolve();
   readonly #cleanups: Array<() => Promise<unknown>> = [];
   readonly #flowAbort = new AbortController();
 
@@ -190,7 +192,9 @@ export class CallSession implements CallPort {
       };
       const onAbort = () => {
         ringing?.abort();
-        void acd.abandon(this.callId).catch(() => false);
+        // Once answered, the agent leg's task ends the call with the ACD; before that the
+        // caller gave up waiting (or hung up while the agent's phone rang).
+        if (this.#agentId === undefined) void acd.abandon(this.callId).catch(() => false);
         if (this.#ended) this.#outcome = "abandoned";
         finish({ kind: this.#ended ? "abandoned" : "stopped" });
       };
@@ -203,7 +207,10 @@ export class CallSession implements CallPort {
       on("call.offered", (e) => {
         if (e.item.id !== this.callId) return;
         ringing = new AbortController();
-        void this.#ringAgent(e.agentId, e.ringTimeoutMs, ringing.signal, request, finish);
+        const ring = this.#ringAgent(e.agentId, e.ringTimeoutMs, ringing.signal, request, finish).catch((err: unknown) =>
+          this.#log.error({ err, agentId: e.agentId }, "agent leg failed"),
+        );
+        this.#agentTask = Promise.all([this.#agentTask, ring]).then(() => undefined);
       });
       on("call.requeued", (e) => {
         if (e.item.id !== this.callId) return;
