@@ -197,6 +197,17 @@ describe.runIf(run)("JsSIP phone in Chromium", () => {
         .toEqual(["5", "#"]);
       expect(inDialog).not.toContain("INFO");
 
+      // socket.io drops and comes back during the call: the call (SIP and media) is untouched.
+      const before = await bytesIn();
+      t.server.io.disconnectSockets(true);
+      expect(await t.server.io.in("agent:1002").fetchSockets()).toHaveLength(0);
+      await expect
+        .poll(async () => (await t.server.io.in("agent:1002").fetchSockets()).length)
+        .toBeGreaterThanOrEqual(1);
+      await expect.poll(() => desk.getByText("连接已断开").count()).toBe(0);
+      await expect.poll(bytesIn).toBeGreaterThan(before + 1000);
+      expect(await desk.getByRole("button", { name: "挂机" }).isEnabled()).toBe(true);
+
       // F6: hold by re-INVITE (the desk offers sendonly), F6 again: retrieve (sendrecv).
       const reoffers: string[] = [];
       dialog.on("reinvite", (inc) => {

@@ -59,7 +59,8 @@ export function connectEvents(opts: EventsOptions): EventsConnection {
     setStatus("offline");
     // "io server disconnect": the server closed us on purpose; socket.io will not reconnect by
     // itself in that case. Try again (with a fresh token) unless we are closing.
-    if (reason === "io server disconnect" && !closed) socket.connect();
+    // `active` is false exactly when socket.io has given up on its own; never open a second try.
+    if (reason === "io server disconnect" && !closed && !socket.active) socket.connect();
   });
   socket.on("connect_error", (err: Error & { data?: { code?: string } }) => {
     if (closed) return;
