@@ -173,6 +173,11 @@ export interface AcdOptions {
   /** Items first looked at per queue in one routing decision (deeper only when the head needs a language no READY agent speaks). */
   readonly scanDepth?: number;
   /**
+   * Offer callback tasks to agents automatically, like calls (default true). Off while the
+   * switch cannot dial the caller back: agents then take tasks by hand with `claim`.
+   */
+  readonly dispatchCallbacks?: boolean;
+  /**
    * Period of {@link Acd.sweep} (0 = off, the default). With several nodes on one
    * Redis, set it (e.g. 5 s): a node that dies takes its ring timers with it, and
    * the sweep of a surviving node gives those calls back.
@@ -301,6 +306,7 @@ export class Acd {
   readonly #window: number;
   readonly #offset: number;
   readonly #scanDepth: number;
+  readonly #dispatchCallbacks: boolean;
   #staffedCache: { at: number; counts: Map<string, number> } | undefined;
   #retryTimer: TimerHandle | undefined;
   #reservations = 0;
@@ -321,6 +327,7 @@ export class Acd {
     this.#window = opts.statsWindowMs ?? 30 * 60_000;
     this.#offset = opts.utcOffsetMinutes ?? 480;
     this.#scanDepth = Math.max(1, Math.min(256, opts.scanDepth ?? 8));
+    this.#dispatchCallbacks = opts.dispatchCallbacks ?? true;
     this.#sweepGrace = opts.sweepGraceMs ?? 5_000;
     const every = opts.sweepIntervalMs ?? 0;
     if (every > 0) {
@@ -791,6 +798,7 @@ export class Acd {
         const agents = byQueue.get(qid) ?? [];
         let settled = false;
         for (const item of items) {
+          if (!this.#dispatchCallbacks && item.kind !== "call") continue; // taken by hand (claim)
           const lang = item.language;
           const cands =
             lang === undefined
@@ -1048,12 +1056,13 @@ export class Acd {
       const cur = await this.#agent(agentId);
       if (cur.state !== AgentState.WrapUp) refuse(agentId, cur.state, AgentState.WrapUp);
       this.#armWrap(agentId, ms);
-      this.events.emit("agent.wrapup", { agentId, untilMs: this.#clock.now() + ms, at: this.#clock.now() });
     });
   }
 
+  /** Arms (or re-arms) the end of after-call work and says when it ends, for the desk's countdown. */
   #armWrap(agentId: string, ms: number): void {
     this.#clearAgentTimer(agentId);
+    this.events.emit("agent.wrapup", { agentId, untilMs: this.#clock.now() + ms, at: this.#clock.now() });
     this.#agentTimers.set(agentId, {
       kind: "wrap",
       handle: this.#clock.setTimer(ms, () =>
@@ -1385,6 +1394,12 @@ export class Acd {
   }
 
   // ───────────── queries ─────────────
+
+  /** Items waiting in a queue, in service order (callback tasks for the desk's list). */
+  waiting(queueId: string, limit = 200): Promise<QueueItem[]> {
+    this.#queue(queueId);
+    return this.#state.peek(queueId, limit);
+  }
 
   /** Position and estimated wait of a waiting call, for announcements. */
   async position(

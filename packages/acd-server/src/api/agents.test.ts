@@ -128,4 +128,31 @@ describe.each(storeKinds)("agent state API on $name", (kind) => {
     await t.runtime.acd.idle();
     expect((await as(token, "GET", "/api/agents/me")).json().callId).toBe("c-new");
   });
+
+  it("keeps a missed call as a callback task an agent takes by hand, masked for agents, once", async () => {
+    await t.runtime.acd.enqueue({ callId: "c-missed", queueId: "general", number: "13812345678" });
+    expect(await t.runtime.acd.abandon("c-missed")).toBe(true);
+    await as(agent, "POST", "/api/agents/me/state", { state: "READY" });
+    await t.runtime.acd.idle();
+    // Not offered like a call: nobody could ring the caller back yet.
+    expect((await as(agent, "GET", "/api/agents/me")).json()).not.toHaveProperty("callId");
+    const [task] = (await as(agent, "GET", "/api/callbacks")).json();
+    expect(task).toMatchObject({
+      kind: "missed-callback",
+      queueId: "general",
+      caller: "138****5678",
+      originCallId: "c-missed",
+    });
+    expect((await as(supervisor, "GET", "/api/callbacks")).json()[0].caller).toBe("13812345678");
+    const claimed = await as(agent, "POST", `/api/callbacks/${encodeURIComponent(task.id)}/claim`);
+    expect(claimed.json()).toMatchObject({ state: "ON_CALL", callId: task.id });
+    const other = await t.login("1002");
+    expect(
+      (await as(other, "POST", `/api/callbacks/${encodeURIComponent(task.id)}/claim`)).statusCode,
+    ).toBeGreaterThanOrEqual(400);
+    expect((await as(agent, "GET", "/api/callbacks")).json()).toEqual([]);
+    const done = await as(agent, "POST", `/api/callbacks/${encodeURIComponent(task.id)}/complete`);
+    expect(done.json()).toMatchObject({ state: "WRAP_UP" });
+    expect(done.json().wrapUpEndsAt).toEqual(expect.any(String));
+  });
 });

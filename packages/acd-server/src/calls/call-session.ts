@@ -207,8 +207,8 @@ export class CallSession implements CallPort {
       on("call.offered", (e) => {
         if (e.item.id !== this.callId) return;
         ringing = new AbortController();
-        const ring = this.#ringAgent(e.agentId, e.ringTimeoutMs, ringing.signal, request, finish).catch((err: unknown) =>
-          this.#log.error({ err, agentId: e.agentId }, "agent leg failed"),
+        const ring = this.#ringAgent(e.agentId, e.ringTimeoutMs, ringing.signal, request, finish).catch(
+          (err: unknown) => this.#log.error({ err, agentId: e.agentId }, "agent leg failed"),
         );
         this.#agentTask = Promise.all([this.#agentTask, ring]).then(() => undefined);
       });

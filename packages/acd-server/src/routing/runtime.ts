@@ -69,6 +69,9 @@ export class AcdRuntime {
       clock,
       queues: config.queues,
       agents: config.agents,
+      // Until the switch can dial a caller back (outbound trunks), agents take callback tasks
+      // by hand from their desk (claim), rather than being offered them like calls.
+      dispatchCallbacks: false,
       onListenerError: (err, event) => opts.log.error({ err, event }, "ACD listener failed"),
     });
     const runtime = new AcdRuntime(acd, state, opts, clock);
@@ -104,7 +107,7 @@ export class AcdRuntime {
   #listen(): void {
     const ev = this.acd.events;
     ev.on("agent.state", (e) => {
-      if (e.to === AgentState.WrapUp || e.from === AgentState.WrapUp) this.#wrapUntil.delete(e.agentId);
+      if (e.from === AgentState.WrapUp && e.to !== AgentState.WrapUp) this.#wrapUntil.delete(e.agentId);
       if (
         e.itemId &&
         e.to !== AgentState.WrapUp &&
@@ -246,6 +249,24 @@ export class AcdRuntime {
       ...(call ? { callId: call } : {}),
       queues: this.#queuesOf.get(live.agentId) ?? [],
     };
+  }
+
+  /** Callback tasks waiting in the given queues (missed calls, callers who chose a callback). */
+  async callbackTasks(queueIds: readonly string[]) {
+    const out = [];
+    for (const q of queueIds) {
+      if (!this.#queueNames.has(q)) continue;
+      for (const item of await this.acd.waiting(q)) if (item.kind !== "call") out.push(item);
+    }
+    return out.sort((a, b) => a.arrivedAt - b.arrivedAt);
+  }
+
+  queueIds(): string[] {
+    return [...this.#queueNames.keys()].sort();
+  }
+
+  queuesOf(agentId: string): string[] {
+    return this.#queuesOf.get(agentId) ?? [];
   }
 
   async agentView(agentId: string): Promise<AgentView> {

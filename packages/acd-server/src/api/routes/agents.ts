@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AgentState } from "../../acd/index.js";
 import { HotlineError } from "../../errors.js";
+import { numberFor } from "../../routing/mask.js";
 import type { AcdRuntime } from "../../routing/runtime.js";
 import { writeAudit } from "../../store/audit.js";
 import type { Store } from "../../store/store.js";
@@ -153,6 +154,81 @@ export const agentRoutes: FastifyPluginAsyncZod<{ runtime: AcdRuntime; store: St
         sourceIp: req.ip,
       });
       return after;
+    },
+  );
+
+  const taskId = z.object({ id: z.string().regex(/^[A-Za-z0-9:._-]{1,128}$/) });
+  const taskView = z
+    .object({
+      id: z.string(),
+      queueId: z.string(),
+      kind: z.enum(["callback", "missed-callback"]),
+      caller: z.string(),
+      since: z.string(),
+      originCallId: z.string().optional(),
+    })
+    .meta({ id: "CallbackTask" });
+
+  app.get(
+    "/api/callbacks",
+    {
+      config: { roles: anyRole },
+      schema: {
+        tags: ["callbacks"],
+        summary: "Callback tasks waiting: missed calls and callers who asked to be called back",
+        response: { 200: z.array(taskView), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const me = principalOf(req);
+      const queues = me.role === "agent" ? runtime.queuesOf(me.userId) : runtime.queueIds();
+      return (await runtime.callbackTasks(queues)).map((t) => ({
+        id: t.id,
+        queueId: t.queueId,
+        kind: t.kind as "callback" | "missed-callback",
+        caller: numberFor(me.role, t.number),
+        since: new Date(t.arrivedAt).toISOString(),
+        ...(t.originCallId ? { originCallId: t.originCallId } : {}),
+      }));
+    },
+  );
+
+  app.post(
+    "/api/callbacks/:id/claim",
+    {
+      config: { roles: anyRole },
+      schema: {
+        tags: ["callbacks"],
+        summary: "Take a callback task: the agent is on it (ON_CALL) until they complete it",
+        params: taskId,
+        response: { 200: agentView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const me = principalOf(req).userId;
+      if ((await acd.agent(me)).state === AgentState.LoggedOut) await acd.login(me);
+      if (!(await acd.claim(me, req.params.id))) {
+        throw new HotlineError("HOTLINE_ERR_CONFLICT", "someone else took this task first");
+      }
+      return runtime.view(await acd.answered(me, req.params.id));
+    },
+  );
+
+  app.post(
+    "/api/callbacks/:id/complete",
+    {
+      config: { roles: anyRole },
+      schema: {
+        tags: ["callbacks"],
+        summary: "Finish the callback task the agent took (then after-call work)",
+        params: taskId,
+        response: { 200: agentView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const me = principalOf(req).userId;
+      await acd.hangup(me, req.params.id);
+      return runtime.agentView(me);
     },
   );
 
