@@ -67,6 +67,16 @@ describe("RFC 4475 §3.1.1 valid messages", () => {
     expect(e.contacts).toHaveLength(2);
   });
 
+  it("mpart01: a multipart body with binary octets (NUL, CRLF, 0xFF) passes through untouched", () => {
+    const m = get("mpart01");
+    expect(m.headers.get("Content-Type")).toBe("multipart/mixed;boundary=7a9cbec02ceef655");
+    expect(m.body.length).toBe(240);
+    expect(
+      m.body.includes(Buffer.from("3082015206092a864886f70d010702a0000d0a0d0a2d2dfffe00017f80", "hex")),
+    ).toBe(true);
+    expect(serializeMessage(m).subarray(-m.body.length).equals(m.body)).toBe(true);
+  });
+
   it("dblreq: bytes after Content-Length in a datagram are discarded", () => {
     const m = get("dblreq");
     expect(m.kind === "request" && m.method).toBe("REGISTER");
