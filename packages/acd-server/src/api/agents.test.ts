@@ -93,6 +93,18 @@ describe.each(storeKinds)("agent state API on $name", (kind) => {
     const board = (await as(supervisor, "GET", "/api/wallboard")).json();
     expect(board).toMatchObject({ offeredToday: 0, waiting: 0, agentsByState: expect.any(Object) });
     expect(board.hourly.reduce((n: number, h: { offered: number }) => n + h.offered, 0)).toBe(1);
+    await t.runtime.acd.answered("1001", "c-1");
+    const after = (await as(supervisor, "GET", "/api/wallboard")).json();
+    expect(after).toMatchObject({
+      answeredToday: 1,
+      offeredToday: 1,
+      answerRate: 1,
+      answeredWithinThresholdRate: 1,
+    });
+    expect(after.queues.find((q: { queueId: string }) => q.queueId === "general")).toMatchObject({
+      answered: 1,
+      serviceLevel: 1,
+    });
   });
 
   it("lets a supervisor force an agent not ready, audited, and refuses an agent doing it", async () => {
