@@ -8,7 +8,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type EndpointHandle, MediaEngine } from "@hotline12345/media";
-import { cpuMs, Rtpengine, rtpengineInstalled } from "./rtpengine.js";
+import { cpuMs, RTPENGINE_BIN, Rtpengine, rtpengineInstalled } from "./rtpengine.js";
 
 const STEPS = (process.env.BENCH_MEDIA_STEPS ?? "50,100,200,300,400,500,600")
   .split(",")
@@ -95,7 +95,9 @@ async function main(): Promise<void> {
   });
   let rtpe: Rtpengine | undefined;
   if (!rtpengineInstalled())
-    console.log("rtpengine not installed (no `rtpengine` on PATH): no comparison, ratio na");
+    console.log(
+      `rtpengine not installed (no ${RTPENGINE_BIN}, BENCH_MEDIA_RTPENGINE to set): no comparison, ratio na`,
+    );
   else {
     try {
       rtpe = await Rtpengine.start({ portMin: 40000, portMax: 49999 });

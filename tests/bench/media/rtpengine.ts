@@ -127,9 +127,13 @@ export function sdpPort(sdp: string): number {
   return Number(m[1]);
 }
 
+/** The daemon to run: `BENCH_MEDIA_RTPENGINE` (a path, or `off`), else `rtpengine` on PATH. */
+export const RTPENGINE_BIN = process.env.BENCH_MEDIA_RTPENGINE ?? "rtpengine";
+
 export function rtpengineInstalled(): boolean {
+  if (RTPENGINE_BIN === "off") return false;
   try {
-    execFileSync("sh", ["-c", "command -v rtpengine"], { stdio: "ignore" });
+    execFileSync("sh", ["-c", 'command -v "$1"', "sh", RTPENGINE_BIN], { stdio: "ignore" });
     return true;
   } catch {
     return false;
@@ -158,7 +162,7 @@ export class Rtpengine {
   static async start(opts: { portMin: number; portMax: number }): Promise<Rtpengine> {
     const ngPort = await freeUdpPort();
     const proc = spawn(
-      "rtpengine",
+      RTPENGINE_BIN,
       [
         "--config-file=none",
         "--foreground",
