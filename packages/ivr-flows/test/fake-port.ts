@@ -64,6 +64,8 @@ export interface PlayLog {
   bargeIn: boolean;
   key: string | null;
   stopped: boolean;
+  /** Whether an agent was talking to the caller when the play began (causal, not by clock). */
+  talking: boolean;
 }
 
 export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
@@ -77,6 +79,7 @@ export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
   readonly answeredAt: number[] = [];
   /** Conversations that ran to their end, [from, to) in fake ms. */
   readonly conversations: Array<{ from: number; to: number }> = [];
+  #talking = false;
   readonly surveys: SurveyRating[] = [];
   readonly hangups: HangupCause[] = [];
   readonly callbacks: CallbackRequest[] = [];
@@ -158,6 +161,7 @@ export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
       bargeIn: options.bargeIn,
       key: null,
       stopped: false,
+      talking: this.#talking,
     };
     this.plays.push(log);
     this.#scheduleAnswer(prompts);
@@ -240,9 +244,11 @@ export class ScriptedPort<C extends Clock = FakeClock> implements CallPort {
         const { agentId } = q.outcome;
         timer = this.clock.setTimer(() => {
           this.answeredAt.push(this.clock.now());
+          this.#talking = true;
           request.onAnswered(agentId);
           const from = this.clock.now();
           timer = this.clock.setTimer(() => {
+            this.#talking = false;
             this.conversations.push({ from, to: this.clock.now() });
             done(q.outcome);
           }, q.talkMs ?? 60_000);
