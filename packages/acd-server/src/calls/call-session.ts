@@ -275,6 +275,7 @@ export class CallSession implements CallPort {
       headers: { "X-Hotline-Call-Id": this.callId },
     });
     if (!r.ok) {
+      log.info({ agentId, cause: r.cause }, "agent's device did not take the call");
       if (!signal.aborted) await acd.reject(agentId, this.callId).catch(() => false);
       return;
     }

@@ -66,8 +66,14 @@ export class WsTransport implements Transport {
         });
       });
     }
-    const a = server.address();
-    if (a && typeof a === "object") t.local = { address: a.address, port: a.port };
+    // A shared server may start listening after we attach: take its address when it does, or
+    // our Via would carry no host (RFC 7118 §5 only asks that it be a valid host).
+    const adopt = () => {
+      const a = server.address();
+      if (a && typeof a === "object") t.local = { address: a.address, port: a.port };
+    };
+    adopt();
+    if (!server.listening) server.once("listening", adopt);
     return t;
   }
 

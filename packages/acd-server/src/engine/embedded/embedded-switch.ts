@@ -54,6 +54,11 @@ function party(value: string): LegParty {
   };
 }
 
+/** An offer from a browser: SRTP over DTLS with ICE (RFC 8827), not plain RTP/AVP. */
+function webrtcOffer(sdp: string): boolean {
+  return /m=audio \d+ UDP\/TLS\/RTP\/SAVPF/.test(sdp);
+}
+
 /** SIP status of a failed attempt → the port's cause (RFC 3261 §21). */
 function causeOf(status: number): "busy" | "no-answer" | "rejected" | "unavailable" | "failed" {
   if (status === 486 || status === 600) return "busy";
@@ -123,7 +128,7 @@ export class EmbeddedSwitch implements Switch {
     const group = randomUUID();
     let endpoint: Awaited<ReturnType<MediaEngine["createRtpEndpoint"]>>;
     try {
-      endpoint = await this.#o.media.createRtpEndpoint({ group, inbandDtmf: true });
+      endpoint = await this.#endpointFor(webrtcOffer(body), group);
     } catch (err) {
       this.#o.log.error({ err }, "no media endpoint for an incoming call");
       inc.respond(503);
@@ -143,6 +148,13 @@ export class EmbeddedSwitch implements Switch {
     this.#track(leg);
     inc.respond(100);
     this.#emit("incoming", { leg } satisfies IncomingCall);
+  }
+
+  /** A plain RTP endpoint for phones and trunks, a WebRTC one for browsers; both in `group`. */
+  #endpointFor(webrtc: boolean, group: string) {
+    return webrtc
+      ? this.#o.media.createWebRtcEndpoint({ group })
+      : this.#o.media.createRtpEndpoint({ group, inbandDtmf: true });
   }
 
   #track(leg: EmbeddedLeg): void {
@@ -175,7 +187,9 @@ export class EmbeddedSwitch implements Switch {
     else return { ok: false, cause: "unavailable" }; // outbound trunks arrive with the trunk issue
 
     const group = r.near instanceof EmbeddedLeg ? r.near.group : randomUUID();
-    const endpoint = await this.#o.media.createRtpEndpoint({ group, inbandDtmf: true });
+    // A device registered over WebSocket is a browser: it speaks WebRTC (ICE, DTLS-SRTP).
+    const browser = destination?.protocol === "ws" || destination?.protocol === "wss";
+    const endpoint = await this.#endpointFor(browser, group);
     const offer = await endpoint.createOffer();
     const from = `"${r.callerName ?? r.callerNumber}" <sip:${r.callerNumber}@${this.#o.domain}>`;
     const invite = this.#o.sip.invite(target, {
@@ -210,6 +224,7 @@ export class EmbeddedSwitch implements Switch {
       return { ok: true, leg };
     } catch (err) {
       const cause = err instanceof SipError ? causeOf(err.status) : "failed";
+      this.#o.log.debug({ err, target }, "originate failed");
       await leg.ended(cause, "remote");
       return { ok: false, cause };
     } finally {

@@ -62,13 +62,13 @@ export async function startEmbeddedEngine(o: EmbeddedEngineOptions): Promise<Emb
   const authenticator = new DigestAuthenticator({
     realm: o.domain,
     // RFC 8760 §2.4 lets the client pick among the challenges, but MD5-only clients differ in
-    // how they read several: sipp takes the first, JsSIP 3.x the last, and baresip 1.x (libre)
-    // gives up if any one of them is not MD5. So MD5 comes first, alone for baresip, and last
-    // for JsSIP.
+    // how they read several: sipp takes the first, JsSIP 3.x (browsers, over WebSocket) the last,
+    // and baresip 1.x (libre) gives up if any one of them is not MD5. So: MD5 alone for
+    // baresip, MD5 last over WebSocket, MD5 first otherwise.
     algorithms: (inc) => {
-      const ua = inc.request.headers.get("User-Agent") ?? "";
-      if (/baresip|libre/i.test(ua)) return ["MD5"];
-      return /JsSIP/i.test(ua) ? ["SHA-256", "MD5"] : ["MD5", "SHA-256"];
+      if (/baresip|libre/i.test(inc.request.headers.get("User-Agent") ?? "")) return ["MD5"];
+      const ws = inc.source.protocol === "ws" || inc.source.protocol === "wss";
+      return ws ? ["SHA-256", "MD5"] : ["MD5", "SHA-256"];
     },
     lookup: async () => undefined,
     lookupHa1: async (username: string, realm: string, algorithm: DigestAlgorithm) => {

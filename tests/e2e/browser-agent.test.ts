@@ -1,0 +1,158 @@
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { encodeWav, parseWav, wavSamples } from "@hotline12345/media";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { binaryAvailable } from "../media-interop/support/peers.js";
+import { Hotline, until } from "../support/hotline.js";
+
+const chromiumPath = "/usr/bin/chromium";
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const haveChromium = existsSync(chromiumPath) || (process.env.CI ? binaryAvailable("chromium") : false);
+const havePeers = haveChromium && binaryAvailable("baresip");
+
+/** Share of a block's energy at `freq` (Goertzel); near 1 for a pure tone at that frequency. */
+function toneShare(x: Int16Array, freq: number, rate = 8000): number {
+  const c = 2 * Math.cos((2 * Math.PI * freq) / rate);
+  let s1 = 0;
+  let s2 = 0;
+  let e = 0;
+  for (let i = 0; i < x.length; i++) {
+    const s0 = x[i]! + c * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+    e += x[i]! * x[i]!;
+  }
+  return e === 0 ? 0 : (s1 * s1 + s2 * s2 - c * s1 * s2) / ((e * x.length) / 2);
+}
+
+/**
+ * The whole path an agent at home uses: the softphone built and served by acd-server, signed in
+ * in Chromium, its JsSIP phone registered over WebSocket at /sip; a SIP phone (baresip) dials
+ * 12345; the embedded engine bridges the caller's RTP leg with the browser's WebRTC leg
+ * (ICE, DTLS-SRTP) and records both.
+ */
+describe.skipIf(!havePeers)("a browser agent answers a phone caller through the server", () => {
+  let h: Hotline;
+  let browser: Browser;
+  beforeAll(async () => {
+    // The production bundle, as `pnpm start` serves it.
+    await promisify(execFile)("pnpm", ["--filter", "@hotline12345/agent-softphone", "build"], { cwd: repo });
+    h = await Hotline.start();
+    const mic = join(h.dir, "browser-mic-600.wav");
+    const rate = 48_000;
+    writeFileSync(
+      mic,
+      encodeWav(
+        Int16Array.from({ length: rate * 60 }, (_, i) =>
+          Math.round(0.3 * 32767 * Math.sin((2 * Math.PI * 600 * i) / rate)),
+        ),
+        rate,
+      ),
+    );
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        `--use-file-for-fake-audio-capture=${mic}`,
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it("rings the desk, F2 answers, both voices are recorded in their channels, F4 hangs up into wrap-up", async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const consoleLines: string[] = [];
+    page.on("console", (m) => {
+      consoleLines.push(`${m.type()}: ${m.text()}`);
+      if (process.env.E2E_LOG) process.stderr.write(`browser ${m.type()}: ${m.text().slice(0, 400)}\n`);
+    });
+    if (process.env.E2E_LOG) await page.addInitScript(() => localStorage.setItem("debug", "JsSIP:*"));
+    await page.goto(h.server.url);
+    await page.getByLabel("工号").fill("1001");
+    await page.getByLabel("密码").fill("hotline-1001");
+    await page.getByRole("button", { name: "登录" }).click();
+    await expect
+      .poll(() => page.getByTestId("phone-status").textContent(), { timeout: 20_000 })
+      .toBe("话机已注册");
+    await until("1001 registered over WebSocket", 10_000, () => h.server.engine?.switch.registered("1001"));
+    // Signed in means logged out of the ACD: 签入 (log in), then 示闲 (ready).
+    await page.getByRole("button", { name: "签入" }).click();
+    await until(
+      "1001 logged in",
+      10_000,
+      async () => (await h.server.runtime.agentView("1001")).state === "NOT_READY",
+    );
+    await page.getByRole("button", { name: "示闲", exact: true }).click();
+    await until(
+      "1001 ready",
+      10_000,
+      async () => (await h.server.runtime.agentView("1001")).state === "READY",
+    );
+
+    if (process.env.E2E_LOG) {
+      for (const ev of ["call.queued", "call.offered", "call.requeued", "agent.state"] as const) {
+        h.server.runtime.acd.events.on(ev, (e) =>
+          process.stderr.write(`acd ${ev} ${JSON.stringify(e).slice(0, 300)}\n`),
+        );
+      }
+    }
+    const answered = new Promise<string>((resolve) =>
+      h.server.runtime.acd.events.on("call.answered", (e) => resolve(e.item.id)),
+    );
+    await h.dial("13812345678", 1000);
+    const answerButton = page.getByRole("button", { name: "接听" });
+    await expect.poll(() => answerButton.isEnabled(), { timeout: 30_000 }).toBe(true);
+    // The caller's number reaches the agent's screen masked.
+    await expect
+      .poll(() => page.getByTestId("caller").textContent(), { timeout: 10_000 })
+      .toBe("138****5678");
+    await page.keyboard.press("F2");
+    const callId = await answered;
+
+    const recording = await until("recording row", 15_000, async () =>
+      h.server.store.db.selectFrom("recordings").selectAll().where("call_id", "=", callId).executeTakeFirst(),
+    );
+    await until("4 s of recorded audio", 30_000, () => {
+      try {
+        return statSync(recording.path).size > 44 + 4 * 8000 * 4 || undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    await page.keyboard.press("F4");
+    await until(
+      "1001 in after-call work",
+      15_000,
+      async () => (await h.server.runtime.agentView("1001")).state === "WRAP_UP",
+    );
+    const rec = await until("recording closed", 15_000, async () =>
+      h.server.store.db
+        .selectFrom("recordings")
+        .selectAll()
+        .where("id", "=", recording.id)
+        .where("seconds", "is not", null)
+        .executeTakeFirst(),
+    );
+    const stereo = wavSamples(parseWav(readFileSync(rec.path)));
+    const left = stereo.filter((_, i) => i % 2 === 0);
+    const right = stereo.filter((_, i) => i % 2 === 1);
+    const lastSecond = (x: Int16Array) => x.subarray(Math.max(0, x.length - 12_000), x.length - 4000);
+    expect(toneShare(lastSecond(left), 1000)).toBeGreaterThan(0.8);
+    expect(toneShare(lastSecond(right), 600)).toBeGreaterThan(0.8);
+    await page.close();
+  }, 150_000);
+});
