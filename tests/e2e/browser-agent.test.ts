@@ -75,12 +75,9 @@ describe.skipIf(!havePeers)("a browser agent answers a phone caller through the 
 
   it("rings the desk, F2 answers, both voices are recorded in their channels, F4 hangs up into wrap-up", async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    const consoleLines: string[] = [];
     page.on("console", (m) => {
-      consoleLines.push(`${m.type()}: ${m.text()}`);
       if (process.env.E2E_LOG) process.stderr.write(`browser ${m.type()}: ${m.text().slice(0, 400)}\n`);
     });
-    if (process.env.E2E_LOG) await page.addInitScript(() => localStorage.setItem("debug", "JsSIP:*"));
     await page.goto(h.server.url);
     await page.getByLabel("工号").fill("1001");
     await page.getByLabel("密码").fill("hotline-1001");
