@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { encodeWav, parseWav, wavSamples } from "@hotline12345/media";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { splitStereo, toneShare } from "../media-interop/support/audio.js";
 import { binaryAvailable } from "../media-interop/support/peers.js";
 import { Hotline, until } from "../support/hotline.js";
 
@@ -13,21 +14,6 @@ const chromiumPath = "/usr/bin/chromium";
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const haveChromium = existsSync(chromiumPath) || (process.env.CI ? binaryAvailable("chromium") : false);
 const havePeers = haveChromium && binaryAvailable("baresip");
-
-/** Share of a block's energy at `freq` (Goertzel); near 1 for a pure tone at that frequency. */
-function toneShare(x: Int16Array, freq: number, rate = 8000): number {
-  const c = 2 * Math.cos((2 * Math.PI * freq) / rate);
-  let s1 = 0;
-  let s2 = 0;
-  let e = 0;
-  for (let i = 0; i < x.length; i++) {
-    const s0 = x[i]! + c * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-    e += x[i]! * x[i]!;
-  }
-  return e === 0 ? 0 : (s1 * s1 + s2 * s2 - c * s1 * s2) / ((e * x.length) / 2);
-}
 
 /**
  * The whole path an agent at home uses: the softphone built and served by acd-server, signed in
@@ -145,8 +131,7 @@ describe.skipIf(!havePeers)("a browser agent answers a phone caller through the 
         .executeTakeFirst(),
     );
     const stereo = wavSamples(parseWav(readFileSync(rec.path)));
-    const left = stereo.filter((_, i) => i % 2 === 0);
-    const right = stereo.filter((_, i) => i % 2 === 1);
+    const { left, right } = splitStereo(stereo);
     const lastSecond = (x: Int16Array) => x.subarray(Math.max(0, x.length - 12_000), x.length - 4000);
     expect(toneShare(lastSecond(left), 1000)).toBeGreaterThan(0.8);
     expect(toneShare(lastSecond(right), 600)).toBeGreaterThan(0.8);

@@ -1,29 +1,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { parseWav, wavSamples } from "@hotline12345/media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dbfs, rms, splitStereo, toneShare } from "../media-interop/support/audio.js";
 import { binaryAvailable } from "../media-interop/support/peers.js";
 import { Hotline, until } from "../support/hotline.js";
-
-/** Share of a block's energy at `freq` (Goertzel); near 1 for a pure tone at that frequency. */
-function toneShare(x: Int16Array, freq: number, rate = 8000): number {
-  const c = 2 * Math.cos((2 * Math.PI * freq) / rate);
-  let s1 = 0;
-  let s2 = 0;
-  let e = 0;
-  for (let i = 0; i < x.length; i++) {
-    const s0 = x[i]! + c * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-    e += x[i]! * x[i]!;
-  }
-  return e === 0 ? 0 : (s1 * s1 + s2 * s2 - c * s1 * s2) / ((e * x.length) / 2);
-}
-
-function rmsDbfs(x: Int16Array): number {
-  let s = 0;
-  for (const v of x) s += v * v;
-  return 20 * Math.log10(Math.max(1e-9, Math.sqrt(s / Math.max(1, x.length))) / 32768);
-}
 
 const haveBaresip = binaryAvailable("baresip");
 
@@ -137,8 +117,7 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
     const wav = parseWav(readFileSync(rec.path));
     expect(wav).toMatchObject({ channels: 2, sampleRate: 8000 });
     const stereo = wavSamples(wav);
-    const left = stereo.filter((_, i) => i % 2 === 0);
-    const right = stereo.filter((_, i) => i % 2 === 1);
+    const { left, right } = splitStereo(stereo);
     // The middle second of the conversation, away from answer and hangup edges.
     const mid = (x: Int16Array) =>
       x.subarray(Math.floor(x.length / 2) - 4000, Math.floor(x.length / 2) + 4000);
@@ -146,8 +125,8 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
     expect(toneShare(mid(right), 600)).toBeGreaterThan(0.9);
     expect(toneShare(mid(left), 600)).toBeLessThan(0.05);
     expect(toneShare(mid(right), 1000)).toBeLessThan(0.05);
-    expect(rmsDbfs(mid(left))).toBeGreaterThan(-16);
-    expect(rmsDbfs(mid(left))).toBeLessThan(-11);
+    expect(dbfs(rms(mid(left)))).toBeGreaterThan(-16);
+    expect(dbfs(rms(mid(left)))).toBeLessThan(-11);
 
     // The wall screen counts the answered call and today's satisfaction (a 4 is not satisfied).
     const wall = await h.server.runtime.wallboard();
