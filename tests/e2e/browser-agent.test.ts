@@ -59,7 +59,7 @@ describe.skipIf(!havePeers)("a browser agent answers a phone caller through the 
     await h?.close();
   });
 
-  it("rings the desk, F2 answers, both voices are recorded in their channels, F4 hangs up into wrap-up", async () => {
+  it("rings the desk, F2 answers, F6 holds and retrieves, both voices are recorded in their channels, F4 hangs up into wrap-up", async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     page.on("console", (m) => {
       if (process.env.E2E_LOG) process.stderr.write(`browser ${m.type()}: ${m.text().slice(0, 400)}\n`);
@@ -116,6 +116,26 @@ describe.skipIf(!havePeers)("a browser agent answers a phone caller through the 
         return undefined;
       }
     });
+    // F6 holds (the desk re-INVITEs sendonly): the agent is on HOLD; F6 again retrieves.
+    await page.keyboard.press("F6");
+    await until(
+      "1001 on hold",
+      15_000,
+      async () => (await h.server.runtime.agentView("1001")).state === "HOLD",
+    );
+    await page.keyboard.press("F6");
+    await until(
+      "1001 back on the call",
+      15_000,
+      async () => (await h.server.runtime.agentView("1001")).state === "ON_CALL",
+    );
+    // Two more seconds of conversation after the retrieve reach the recording.
+    const afterRetrieve = statSync(recording.path).size;
+    await until(
+      "2 s more of recorded audio",
+      20_000,
+      () => statSync(recording.path).size > afterRetrieve + 2 * 8000 * 4 || undefined,
+    );
     await page.keyboard.press("F4");
     await until(
       "1001 in after-call work",
@@ -130,6 +150,16 @@ describe.skipIf(!havePeers)("a browser agent answers a phone caller through the 
         .where("seconds", "is not", null)
         .executeTakeFirst(),
     );
+    const kinds = (
+      await h.server.store.db
+        .selectFrom("call_events")
+        .select("kind")
+        .where("call_id", "=", callId)
+        .orderBy("id")
+        .execute()
+    ).map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(["answered", "held", "retrieved", "completed"]));
+    expect(kinds.indexOf("held")).toBeLessThan(kinds.indexOf("retrieved"));
     const stereo = wavSamples(parseWav(readFileSync(rec.path)));
     const { left, right } = splitStereo(stereo);
     const lastSecond = (x: Int16Array) => x.subarray(Math.max(0, x.length - 12_000), x.length - 4000);

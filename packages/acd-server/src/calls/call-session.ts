@@ -24,7 +24,7 @@ import {
 } from "@hotline12345/ivr-flows";
 import type { Logger } from "pino";
 import type { AcdEvents } from "../acd/index.js";
-import type { Bridge, Leg, Recording, Switch } from "../engine/port.js";
+import type { Bridge, Leg, Playback, Recording, Switch } from "../engine/port.js";
 import type { AcdRuntime } from "../routing/runtime.js";
 import type { Store } from "../store/store.js";
 import { CallRecords } from "./call-records.js";
@@ -314,12 +314,35 @@ export class CallSession implements CallPort {
     } catch (err) {
       log.error({ err }, "bridge or recording failed");
     }
+    // The agent's phone holds (re-INVITE sendonly/inactive): the caller hears music instead of
+    // silence until the agent retrieves, and the ACD counts the time as HOLD.
+    let music: Playback | undefined;
+    let holding: Promise<unknown> = Promise.resolve();
+    agentLeg.on("held", ({ held }) => {
+      holding = holding.then(async () => {
+        if (held && !music) {
+          await bridge?.close();
+          bridge = undefined;
+          music = this.#caller.play([promptFile("hold-music", "zh")], { loop: true });
+          await acd.hold(agentId).catch(() => undefined);
+          this.#records.event("held", Date.now(), {}, agentId);
+        } else if (!held && music) {
+          await music.stop();
+          music = undefined;
+          bridge = await this.#d.switch.bridge(this.#caller, agentLeg).catch(() => undefined);
+          await acd.retrieve(agentId).catch(() => undefined);
+          this.#records.event("retrieved", Date.now(), {}, agentId);
+        }
+      });
+    });
     const endedBy = await new Promise<"agent" | "caller">((resolve) => {
       agentLeg.on("ended", () => resolve("agent"));
       this.#caller.on("ended", () => resolve("caller"));
       if (agentLeg.state === "ended") resolve("agent");
       if (this.#caller.state === "ended") resolve("caller");
     });
+    await holding;
+    await music?.stop();
     const seconds = await recording?.stop().catch(() => undefined);
     if (seconds) this.#records.recordingDone(recordingId, seconds.seconds);
     await bridge?.close();
