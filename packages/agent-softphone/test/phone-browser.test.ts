@@ -210,11 +210,15 @@ describe.runIf(run)("JsSIP phone in Chromium", () => {
 
       // F6: hold by re-INVITE (the desk offers sendonly), F6 again: retrieve (sendrecv).
       const reoffers: string[] = [];
+      let acked = 0;
       dialog.on("reinvite", (inc) => {
         const body = inc.request.body?.toString() ?? "";
         reoffers.push(body);
         void inc
           .accept({ body: answerReoffer(offer, body), contentType: "application/sdp" })
+          .then(() => {
+            acked++;
+          })
           .catch(() => undefined);
       });
       await desk.keyboard.press("F6");
@@ -224,6 +228,9 @@ describe.runIf(run)("JsSIP phone in Chromium", () => {
       // JsSIP shows hold at once; the re-INVITE follows.
       await expect.poll(() => reoffers.length, { timeout: 10_000 }).toBe(1);
       expect(reoffers[0]).toMatch(/a=sendonly/);
+      // The hold's INVITE transaction must be over (ACKed) before the next one: RFC 3261 §14.1
+      // forbids a second re-INVITE while one is pending, and JsSIP refuses the retrieve then.
+      await expect.poll(() => acked, { timeout: 10_000 }).toBe(1);
       await desk.keyboard.press("F6");
       await expect
         .poll(() => desk.getByRole("button", { name: "保持" }).count(), { timeout: 10_000 })
