@@ -106,16 +106,8 @@ describe.skipIf(!havePeers)("a browser agent answers a phone caller through the 
     await page.keyboard.press("F2");
     const callId = await answered;
 
-    const recording = await until("recording row", 15_000, async () =>
-      h.server.store.db.selectFrom("recordings").selectAll().where("call_id", "=", callId).executeTakeFirst(),
-    );
-    await until("4 s of recorded audio", 30_000, () => {
-      try {
-        return statSync(recording.path).size > 44 + 4 * 8000 * 4 || undefined;
-      } catch {
-        return undefined;
-      }
-    });
+    const recording = await h.recordingOf(callId);
+    await h.recorded(recording.path, 4);
     // F6 holds (the desk re-INVITEs sendonly): the agent is on HOLD; F6 again retrieves.
     await page.keyboard.press("F6");
     await until(
@@ -130,12 +122,7 @@ describe.skipIf(!havePeers)("a browser agent answers a phone caller through the 
       async () => (await h.server.runtime.agentView("1001")).state === "ON_CALL",
     );
     // Two more seconds of conversation after the retrieve reach the recording.
-    const afterRetrieve = statSync(recording.path).size;
-    await until(
-      "2 s more of recorded audio",
-      20_000,
-      () => statSync(recording.path).size > afterRetrieve + 2 * 8000 * 4 || undefined,
-    );
+    await h.recorded(recording.path, 2, statSync(recording.path).size);
     await page.keyboard.press("F4");
     await until(
       "1001 in after-call work",

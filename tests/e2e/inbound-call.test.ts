@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { parseWav, wavSamples } from "@hotline12345/media";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dbfs, rms, splitStereo, toneShare } from "../media-interop/support/audio.js";
@@ -49,16 +49,8 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
     const callId = await answered;
 
     // Let a few seconds of conversation reach the recording, then the agent hangs up.
-    const recording = await until("recording row", 10_000, async () =>
-      h.server.store.db.selectFrom("recordings").selectAll().where("call_id", "=", callId).executeTakeFirst(),
-    );
-    await until("3 s of recorded audio", 20_000, () => {
-      try {
-        return statSync(recording.path).size > 44 + 3 * 8000 * 4 || undefined;
-      } catch {
-        return undefined;
-      }
-    });
+    const recording = await h.recordingOf(callId);
+    await h.recorded(recording.path, 3);
     await agent.command("hangup");
 
     // The survey: the caller presses 4 until the rating is taken (keys before the question are

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, loadConfig, type RunningServer, startServer } from "@hotline12345/acd-server";
@@ -116,6 +116,28 @@ export class Hotline {
     this.phones.push(caller);
     await caller.command("dial", `sip:12345@127.0.0.1:${this.sipPort}`);
     return caller;
+  }
+
+  /** The call's recording row, once the session has started recording. */
+  recordingOf(callId: string, ms = 15_000) {
+    return until(`recording of ${callId}`, ms, async () =>
+      this.server.store.db
+        .selectFrom("recordings")
+        .selectAll()
+        .where("call_id", "=", callId)
+        .executeTakeFirst(),
+    );
+  }
+
+  /** Resolves once the stereo 8 kHz 16-bit WAV at `path` holds `seconds` more audio than `from` bytes. */
+  async recorded(path: string, seconds: number, from = 44, ms = 30_000): Promise<void> {
+    await until(`${seconds} s of recorded audio`, ms, () => {
+      try {
+        return statSync(path).size > from + seconds * 8000 * 4 || undefined;
+      } catch {
+        return undefined; // not created yet
+      }
+    });
   }
 
   async close(): Promise<void> {

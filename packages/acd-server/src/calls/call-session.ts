@@ -57,11 +57,9 @@ export class CallSession implements CallPort {
   #digits: string[] = [];
   #onDigit: ((key: string) => void) | undefined;
   #agentId: string | undefined;
-  #queueId: string | undefined;
   #ended = false;
   /** The agent leg's lifetime (ring, talk, release); the session waits for it before it ends. */
   #agentTask: Promise<void> = Promise.resolve();
-  readonly #cleanups: Array<() => Promise<unknown>> = [];
   readonly #flowAbort = new AbortController();
 
   constructor(caller: Leg, deps: CallSessionDeps) {
@@ -111,17 +109,12 @@ export class CallSession implements CallPort {
       this.#log.error({ err }, "call session failed");
       this.#records.update({ endedAt: Date.now(), outcome: "failed", endCause: "error" });
     } finally {
-      await this.#release();
+      await this.#caller.hangup("normal").catch(() => undefined);
       await this.#records.flush();
     }
   }
 
   #outcome: string | undefined;
-
-  async #release(): Promise<void> {
-    for (const c of this.#cleanups.splice(0).reverse()) await c().catch(() => undefined);
-    await this.#caller.hangup("normal").catch(() => undefined);
-  }
 
   // ───────────── CallPort ─────────────
 
@@ -173,7 +166,6 @@ export class CallSession implements CallPort {
   enqueue(request: EnqueueRequest): Promise<QueueOutcome> {
     const { runtime } = this.#d;
     const acd = runtime.acd;
-    this.#queueId = request.queue;
     this.#records.update({ queueId: request.queue, attached: request.data });
     return new Promise<QueueOutcome>((resolve) => {
       const listeners: Array<() => void> = [];
@@ -395,9 +387,5 @@ export class CallSession implements CallPort {
     // Digits a caller types may be an ID number: the event keeps that digits came, not which.
     const data = e.type === "digits-collected" ? { nodeId: e.nodeId, count: e.digits.length } : { ...e };
     this.#records.event(e.type === "key-pressed" ? "ivr-key" : `ivr-${e.type}`, e.at, data);
-  }
-
-  get queueId(): string | undefined {
-    return this.#queueId;
   }
 }
