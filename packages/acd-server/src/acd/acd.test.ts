@@ -363,6 +363,60 @@ describe("no call is ever dropped by the ACD", () => {
   });
 });
 
+describe("calls for one agent (one-to-one, transfer and consult to an agent)", () => {
+  it("a targeted call waits for its agent while others take the calls behind it", async () => {
+    const r = rig([queueConfig({ id: "g" })], [agent("a1"), agent("a2")]);
+    await r.acd.enqueue({ callId: "for-a2", queueId: "g", number: "1", targetAgent: "a2" });
+    await r.acd.enqueue({ callId: "c2", queueId: "g", number: "2" });
+    await ready(r, "a1");
+    expect(offeredTo(r)).toEqual([["c2", "a1"]]);
+    await ready(r, "a2");
+    expect(offeredTo(r).at(-1)).toEqual(["for-a2", "a2"]);
+    await r.acd.logout("a1");
+    await r.acd.logout("a2");
+  });
+
+  it("a consult is routed to its agent but counted as no offered call; withdrawing it frees the agent", async () => {
+    const r = rig([queueConfig({ id: "g" })], [agent("a1"), agent("a2")]);
+    await ready(r, "a2", "a1");
+    await r.acd.enqueue({ callId: "k1", queueId: "g", number: "1001", targetAgent: "a1", kind: "consult" });
+    await r.acd.idle();
+    expect(offeredTo(r)).toEqual([["k1", "a1"]]);
+    expect(await r.acd.agent("a1")).toMatchObject({ state: "RINGING", itemId: "k1" });
+    expect(await r.acd.withdraw("k1")).toBe(true);
+    expect(await r.acd.agent("a1")).toMatchObject({ state: "READY" });
+    expect(await r.acd.withdraw("k1")).toBe(false);
+    const stats = await r.acd.queueStats("g");
+    expect(stats).toMatchObject({ answeredToday: 0, abandonedToday: 0 });
+    // answered, then withdrawn (the consulting agent completed or cancelled): wrap-up
+    await r.acd.enqueue({ callId: "k2", queueId: "g", number: "1001", targetAgent: "a2", kind: "consult" });
+    await r.acd.idle();
+    await r.acd.answered("a2", "k2");
+    expect(await r.acd.withdraw("k2")).toBe(true);
+    expect(await r.acd.agent("a2")).toMatchObject({ state: "WRAP_UP" });
+    expect((await r.acd.queueStats("g")).answeredToday).toBe(0);
+    await r.acd.logout("a1");
+    await r.acd.logout("a2");
+  });
+
+  it("a blind transfer to an agent carries new attached data and rings only that agent", async () => {
+    const r = rig([queueConfig({ id: "g" })], [agent("a1"), agent("a2"), agent("a3")]);
+    await ready(r, "a1");
+    await r.acd.enqueue({ callId: "c1", queueId: "g", number: "1", data: { topic: "tax" } });
+    await r.acd.idle();
+    await r.acd.answered("a1", "c1");
+    await ready(r, "a3", "a2");
+    expect(
+      await r.acd.transfer("a1", "c1", "g", { targetAgent: "a2", data: { topic: "tax", note: "x" } }),
+    ).toBe(true);
+    await r.acd.idle();
+    const offered = r.of("call.offered").at(-1);
+    expect(offered).toMatchObject({ agentId: "a2", item: { id: "c1", data: { topic: "tax", note: "x" } } });
+    expect(r.acd.queuesOf("a2")).toEqual(["g"]);
+    for (const a of ["a1", "a2", "a3"]) await r.acd.logout(a);
+  });
+});
+
 describe("agent states", () => {
   it("refuses illegal transitions with a stable code and changes nothing", async () => {
     const r = rig([queueConfig({ id: "g" })], [agent("a1")]);

@@ -128,6 +128,10 @@ export interface EnqueueRequest {
   readonly language?: string;
   readonly whitelisted?: boolean;
   readonly data?: Readonly<Record<string, string>>;
+  /** Only this agent may answer (one-to-one answering; consults and transfers to an agent). */
+  readonly targetAgent?: string;
+  /** A consult is routed like a call but is not a caller: not counted, no queue limits or timers. */
+  readonly kind?: "call" | "consult";
 }
 
 export type EnqueueResult =
@@ -798,16 +802,19 @@ export class Acd {
         const agents = byQueue.get(qid) ?? [];
         let settled = false;
         for (const item of items) {
-          if (!this.#dispatchCallbacks && item.kind !== "call") continue; // taken by hand (claim)
+          if (!this.#dispatchCallbacks && item.kind !== "call" && item.kind !== "consult") continue; // taken by hand (claim)
           const lang = item.language;
+          const target = item.targetAgent;
           const cands =
-            lang === undefined
-              ? agents
-              : agents.filter((a) => this.#profiles.get(a)?.languages.includes(lang));
+            target !== undefined
+              ? agents.filter((a) => a === target)
+              : lang === undefined
+                ? agents
+                : agents.filter((a) => this.#profiles.get(a)?.languages.includes(lang));
           if (cands.length === 0) continue;
           for (const a of cands) able.add(a);
           if (!firstFit.has(qid)) firstFit.set(qid, { item, cands });
-          if (lang === undefined) {
+          if (lang === undefined && target === undefined) {
             settled = true; // every eligible agent can take this one: nothing deeper matters
             break;
           }
@@ -967,8 +974,9 @@ export class Acd {
   }
 
   #missedTask(item: QueueItem, seq: number): QueueItem {
+    const { targetAgent: _agent, ...rest } = item; // anyone may return a missed call
     return {
-      ...item,
+      ...rest,
       id: `missed:${item.id}`,
       kind: "missed-callback",
       seq,
@@ -986,7 +994,7 @@ export class Acd {
       const now = this.#clock.now();
       const item: QueueItem = {
         id: req.callId,
-        kind: "call",
+        kind: req.kind ?? "call",
         queueId: q.id,
         number: req.number,
         priority: Math.max(0, Math.min(9, Math.trunc(req.priority ?? 0))),
@@ -996,9 +1004,16 @@ export class Acd {
         ...(req.language !== undefined ? { language: req.language } : {}),
         ...(req.whitelisted ? { whitelisted: true } : {}),
         ...(req.data !== undefined ? { data: req.data } : {}),
+        ...(req.targetAgent !== undefined ? { targetAgent: req.targetAgent } : {}),
       };
-      this.#countersFor(q.id).arrivals.push(now);
-      if (q.maxSize > 0 && !item.whitelisted && (await this.#state.queueLength(q.id)) >= q.maxSize) {
+      const consult = item.kind === "consult";
+      if (!consult) this.#countersFor(q.id).arrivals.push(now);
+      if (
+        !consult &&
+        q.maxSize > 0 &&
+        !item.whitelisted &&
+        (await this.#state.queueLength(q.id)) >= q.maxSize
+      ) {
         if (q.overflow && (await this.#overflow(item, q.overflow, "max-size", false))) {
           return { status: "overflowed", target: q.overflow };
         }
@@ -1276,6 +1291,45 @@ export class Acd {
     });
   }
 
+  /**
+   * Takes a consult (or a targeted transfer) back: waiting → removed; offered → the agent goes
+   * back to READY keeping their idle rank (not their fault); answered → the agent wraps up.
+   * Returns false when the item is not live (idempotent).
+   */
+  withdraw(itemId: string): Promise<boolean> {
+    return this.#run(async () => {
+      if (await this.#state.replaceQueued(itemId)) {
+        this.#clearItemTimers(itemId);
+        return true;
+      }
+      const agentId = await this.#state.holder(itemId);
+      if (agentId === undefined) return false;
+      const cur = await this.#agent(agentId);
+      if (cur.state === AgentState.OnCall || cur.state === AgentState.Hold) {
+        return await this.#endCall(agentId, itemId, "hangup");
+      }
+      this.#clearAgentTimer(agentId);
+      const r = await this.#release(
+        agentId,
+        itemId,
+        [AgentState.Reserved, AgentState.Ringing],
+        AgentState.Ready,
+        undefined,
+        () => undefined,
+        true,
+      );
+      if (r) this.#scheduleDispatch();
+      return r !== undefined;
+    });
+  }
+
+  /** Queues the agent serves, best skill level first (to route a transfer to that agent). */
+  queuesOf(agentId: string): string[] {
+    return [...(this.#eligible.get(agentId) ?? new Map<string, number>()).entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([q]) => q);
+  }
+
   /** The caller leaves the queue but keeps their place: a callback task takes it. */
   requestCallback(callId: string): Promise<QueueItem | undefined> {
     return this.#run(async () => {
@@ -1294,8 +1348,17 @@ export class Acd {
     });
   }
 
-  /** Blind transfer of the agent's connected call to another queue; the agent enters wrap-up. */
-  transfer(agentId: string, itemId: string, toQueueId: string): Promise<boolean> {
+  /**
+   * Blind transfer of the agent's connected call to another queue (or, with `targetAgent`, to
+   * one agent through a queue they serve); the agent enters wrap-up. `data` replaces the
+   * attached data the next agent sees.
+   */
+  transfer(
+    agentId: string,
+    itemId: string,
+    toQueueId: string,
+    opts: { targetAgent?: string; data?: Readonly<Record<string, string>> } = {},
+  ): Promise<boolean> {
     return this.#run(async () => {
       const target = this.#queue(toQueueId);
       const cur = await this.#agent(agentId);
@@ -1308,7 +1371,17 @@ export class Acd {
         [AgentState.OnCall, AgentState.Hold],
         AgentState.WrapUp,
         undefined,
-        (item) => ({ ...item, kind: "call", queueId: target.id, queuedAt: now }),
+        (item) => {
+          const { targetAgent: _previous, ...rest } = item;
+          return {
+            ...rest,
+            kind: "call",
+            queueId: target.id,
+            queuedAt: now,
+            ...(opts.targetAgent !== undefined ? { targetAgent: opts.targetAgent } : {}),
+            ...(opts.data !== undefined ? { data: opts.data } : {}),
+          };
+        },
       );
       if (!r?.requeued) return false;
       this.#answeredAt.delete(itemId);

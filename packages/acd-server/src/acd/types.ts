@@ -54,7 +54,11 @@ export function queueConfig(q: Pick<QueueConfig, "id"> & Partial<Omit<QueueConfi
   };
 }
 
-export type ItemKind = "call" | "callback" | "missed-callback";
+/**
+ * `consult`: an agent asking a colleague before an attended transfer (or a transfer to one
+ * agent); routed like a call to its target agent, never counted as an offered call.
+ */
+export type ItemKind = "call" | "callback" | "missed-callback" | "consult";
 
 /**
  * A unit of work in a queue: a waiting call, a callback a caller asked for (keeps
@@ -84,6 +88,8 @@ export interface QueueItem {
   readonly whitelisted?: boolean;
   /** Attached data passed to the agent's screen pop. */
   readonly data?: Readonly<Record<string, string>>;
+  /** Only this agent may take the item (one-to-one answering, transfer or consult to an agent). */
+  readonly targetAgent?: string;
 }
 
 export const MAX_PRIORITY = 9;
