@@ -14,6 +14,13 @@ export const errorCatalogue = {
   HOTLINE_ERR_RATE_LIMITED: { status: 429, message: "Too many attempts; try again later" },
   HOTLINE_ERR_NOT_READY: { status: 503, message: "The service is not ready" },
   HOTLINE_ERR_INTERNAL: { status: 500, message: "Internal error" },
+  HOTLINE_ERR_FLOW_INVALID: { status: 400, message: "The IVR flow does not validate" },
+  HOTLINE_ERR_FLOW_NUMBER_TAKEN: { status: 409, message: "Another flow already answers that number" },
+  HOTLINE_ERR_CALL_NOT_FOUND: { status: 404, message: "No such live call" },
+  HOTLINE_ERR_NOT_YOUR_CALL: { status: 403, message: "You are not a party to that call" },
+  HOTLINE_ERR_CALL_STATE: { status: 409, message: "The call is not in a state that allows this" },
+  HOTLINE_ERR_TARGET_UNAVAILABLE: { status: 409, message: "The transfer or consult target cannot take the call" },
+  HOTLINE_ERR_NO_DEVICE: { status: 409, message: "No registered phone to ring for you" },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

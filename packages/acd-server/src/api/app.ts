@@ -12,6 +12,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import type { SessionService } from "../auth/sessions.js";
 import type { TokenService } from "../auth/tokens.js";
+import { FlowDirectory } from "../flows/directory.js";
 import type { Metrics } from "../metrics.js";
 import type { AcdRuntime } from "../routing/runtime.js";
 import { installErrorHandler } from "./error-handler.js";
@@ -19,6 +20,7 @@ import { installGuard } from "./guard.js";
 import { agentRoutes } from "./routes/agents.js";
 import { authRoutes } from "./routes/auth.js";
 import { type DirectoryDeps, directoryRoutes } from "./routes/directory.js";
+import { flowRoutes } from "./routes/flows.js";
 import { serveWebApp } from "./web.js";
 
 export interface AppDeps extends DirectoryDeps {
@@ -30,6 +32,8 @@ export interface AppDeps extends DirectoryDeps {
   runtime: AcdRuntime;
   /** The built softphone to serve at `/` (its dist folder); unset = none. */
   webDir?: string | undefined;
+  /** Stored IVR flows; the server shares its instance with the call sessions (cache). */
+  flows?: FlowDirectory | undefined;
 }
 
 /**
@@ -111,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { sessions: deps.sessions });
   await app.register(directoryRoutes, { ...deps, onRoutingChange: () => deps.runtime.reload() });
   await app.register(agentRoutes, { runtime: deps.runtime, store: deps.store });
+  await app.register(flowRoutes, { flows: deps.flows ?? new FlowDirectory(deps.store, { log: deps.log }) });
   if (deps.webDir) await serveWebApp(app, deps.webDir);
   return app;
 }

@@ -1,3 +1,4 @@
+import { defaultFlow } from "@hotline12345/ivr-flows";
 import type { Logger } from "pino";
 import { CN_HOLIDAY_SCHEDULES } from "../acd/index.js";
 import { verifyPassword } from "../auth/passwords.js";
@@ -6,6 +7,7 @@ import { CalendarDirectory } from "../directory/calendars.js";
 import { ListDirectory } from "../directory/lists.js";
 import { QueueDirectory } from "../directory/queues.js";
 import { type Actor, UserDirectory } from "../directory/users.js";
+import { FlowRepository } from "../flows/repository.js";
 import { writeAudit } from "../store/audit.js";
 import type { Store } from "../store/store.js";
 import type { Role, WeeklyHours } from "../store/tables.js";
@@ -184,6 +186,14 @@ export async function seedDemoData(store: Store, log: Logger): Promise<boolean> 
     },
     actor,
   );
+  // The built-in 12345 flow as stored version 1, published, so admins edit it as a new version.
+  const flows = new FlowRepository(store);
+  await flows.create(
+    { id: defaultFlow.id, name: defaultFlow.name, description: defaultFlow.description, numbers: ["12345"] },
+    actor,
+  );
+  await flows.addVersion(defaultFlow.id, defaultFlow, "built-in default flow", actor);
+  await flows.publish(defaultFlow.id, 1, actor);
   await writeAudit(store.db, {
     actor: "system",
     action: "seed",

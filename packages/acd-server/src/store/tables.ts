@@ -185,6 +185,72 @@ export interface RecordingsTable {
   parties: ColumnType<unknown, string | undefined, string>;
 }
 
+export type TrunkTransport = "udp" | "tcp" | "tls";
+
+export interface TrunksTable {
+  id: string;
+  name: string;
+  host: string;
+  port: ColumnType<number, number | undefined, number>;
+  transport: ColumnType<TrunkTransport, TrunkTransport | undefined, TrunkTransport>;
+  username: string | null;
+  password: string | null;
+  inbound_addresses: ColumnType<string[], string[] | undefined, string[]>;
+  prefixes: ColumnType<string[], string[] | undefined, string[]>;
+  channel_limit: ColumnType<number, number | undefined, number>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  options_interval_s: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  secret: string;
+  events: ColumnType<string[], string[] | undefined, string[]>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  webhook_id: string;
+  delivery_id: string;
+  event: string;
+  attempts: number;
+  outcome: "delivered" | "failed";
+  last_status: number | null;
+  last_error: string | null;
+  at: Timestamp;
+}
+
+export interface FlowsTable {
+  id: string;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  published_version: ColumnType<number | null, number | null | undefined, number | null>;
+  published_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  published_by: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FlowVersionsTable {
+  flow_id: string;
+  version: number;
+  definition: ColumnType<unknown, string, never>;
+  created_by: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  comment: ColumnType<string, string | undefined, never>;
+}
+
+export interface FlowNumbersTable {
+  number: string;
+  flow_id: string;
+}
+
 export interface Tables {
   users: UsersTable;
   skills: SkillsTable;
@@ -203,6 +269,12 @@ export interface Tables {
   call_events: CallEventsTable;
   surveys: SurveysTable;
   recordings: RecordingsTable;
+  flows: FlowsTable;
+  flow_versions: FlowVersionsTable;
+  flow_numbers: FlowNumbersTable;
+  trunks: TrunksTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -211,3 +283,5 @@ export type UserUpdate = Updateable<UsersTable>;
 export type QueueRow = Selectable<QueuesTable>;
 export type ListEntryRow = Selectable<ListEntriesTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type TrunkRow = Selectable<TrunksTable>;
+export type WebhookRow = Selectable<WebhooksTable>;
