@@ -30,6 +30,12 @@ export function createMetrics() {
       help: "Connected socket.io clients",
       registers: [registry],
     }),
+    trunkUp: new Gauge({
+      name: "hotline_trunk_up",
+      help: "1 while a trunk answers OPTIONS probes (or is not probed), 0 while its alarm is raised",
+      labelNames: ["trunk"] as const,
+      registers: [registry],
+    }),
   };
 }
 

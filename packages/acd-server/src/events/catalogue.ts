@@ -63,6 +63,20 @@ export interface AlarmEvent {
   at: string;
 }
 
+/** An alarm on the supervisor board (REST `GET /api/alarms`; pushed as `alarm.raised`/`alarm.cleared`). */
+export interface ActiveAlarm {
+  /** Stable per condition: `trunk-down:<trunkId>`. */
+  id: string;
+  kind: "trunk-down";
+  severity: "warning" | "critical";
+  /** What it is about: the trunk id. */
+  subject: string;
+  message: string;
+  raisedAt: string;
+  /** Set on `alarm.cleared`. */
+  clearedAt?: string;
+}
+
 /** An agent as the desk and the supervisor board show it (REST `GET /api/agents[/me]`). */
 export interface AgentView {
   agentId: string;
@@ -116,6 +130,8 @@ export interface ServerToClientEvents {
   "call.offered": (e: CallOfferedEvent) => void;
   "call.ended": (e: CallEndedEvent) => void;
   alarm: (e: AlarmEvent) => void;
+  "alarm.raised": (e: ActiveAlarm) => void;
+  "alarm.cleared": (e: ActiveAlarm) => void;
   wallboard: (e: WallboardFigures) => void;
 }
 

@@ -25,6 +25,8 @@ import type {
   SwitchEvents,
 } from "../port.js";
 import { EmbeddedLeg } from "./leg.js";
+import { trunkRequestUri } from "./trunk-request.js";
+import type { InboundChoice, NoTrunkReason, OutboundChoice, TrunkRoutes } from "./trunk-routes.js";
 
 /** A SIP trunk the switch accepts calls from without digest: by source address. */
 export interface TrustedTrunk {
@@ -41,9 +43,29 @@ export interface EmbeddedSwitchOptions {
   domain: string;
   /** Other host parts devices register under for the same users (the server's IP addresses). */
   domainAliases?: readonly string[];
+  /** Trunks until `useTrunks()` hands over the admin-edited ones (inbound only, no limits). */
   trunks: readonly TrustedTrunk[];
   log: Logger;
 }
+
+/** The fixed list of the options, as routes: inbound by address, no outbound trunk. */
+function staticRoutes(trunks: readonly TrustedTrunk[]): TrunkRoutes {
+  return {
+    inbound(address): InboundChoice {
+      const t = trunks.find((x) => x.addresses.includes(address));
+      return t ? { kind: "trunk", claim: { trunkId: t.id, release: () => undefined } } : { kind: "none" };
+    },
+    outbound(): OutboundChoice {
+      return { ok: false, reason: "no-trunk-serves-number" };
+    },
+  };
+}
+
+const noTrunkWhy: Record<NoTrunkReason, string> = {
+  "no-trunk-serves-number": "no trunk serves this number",
+  "all-trunks-down": "all trunks serving this number are down",
+  "channel-limit": "every trunk serving this number is at its channel limit",
+};
 
 function party(value: string): LegParty {
   const na = parseNameAddr(value);
@@ -83,9 +105,11 @@ export class EmbeddedSwitch implements Switch {
     registration: new Set(),
   };
   #closing: Promise<void> | undefined;
+  #trunks: TrunkRoutes;
 
   constructor(o: EmbeddedSwitchOptions) {
     this.#o = o;
+    this.#trunks = staticRoutes(o.trunks);
     o.sip.onRequest("INVITE", (inc) => this.#onInvite(inc));
     const registration = (registered: boolean) => (b: Binding) => {
       const agentId = /^sips?:([^@]+)@/.exec(b.aor)?.[1] ?? "";
@@ -105,14 +129,31 @@ export class EmbeddedSwitch implements Switch {
     return this.#legs.size;
   }
 
+  /** The SIP stack, for services beside the switch (the trunks' OPTIONS probes). */
+  get sip(): SipStack {
+    return this.#o.sip;
+  }
+
+  /** Takes inbound trunks and outbound routes from now on (the trunk manager); no restart. */
+  useTrunks(routes: TrunkRoutes): void {
+    this.#trunks = routes;
+  }
+
   async #onInvite(inc: IncomingRequest): Promise<void> {
     if (this.#closing) {
       inc.respond(503);
       return;
     }
-    const trunk = this.#o.trunks.find((t) => t.addresses.includes(inc.source.address));
+    const trunk = this.#trunks.inbound(inc.source.address);
+    if (trunk.kind === "full") {
+      // RFC 3261 §21.5.4: the trunk's channels are all in use; the carrier may try another route.
+      this.#o.log.warn({ trunk: trunk.trunkId }, "inbound call refused: trunk at its channel limit");
+      inc.respond(503, { headers: [["Retry-After", "5"]] });
+      return;
+    }
+    const release = trunk.kind === "trunk" ? trunk.claim.release : () => undefined;
     let origin: string;
-    if (trunk) origin = trunk.id;
+    if (trunk.kind === "trunk") origin = trunk.claim.trunkId;
     else {
       // Not a trusted trunk: a registered device must prove who it is (RFC 3261 §22.2).
       const user = await this.#o.authenticator.authenticate(inc);
@@ -122,6 +163,7 @@ export class EmbeddedSwitch implements Switch {
     const body = inc.request.body.toString();
     if (!body.includes("m=audio")) {
       // Offerless INVITEs (RFC 3261 §13.2.1) are not supported by this engine yet.
+      release();
       inc.respond(488);
       return;
     }
@@ -131,6 +173,7 @@ export class EmbeddedSwitch implements Switch {
       endpoint = await this.#endpointFor(webrtcOffer(body), group);
     } catch (err) {
       this.#o.log.error({ err }, "no media endpoint for an incoming call");
+      release();
       inc.respond(503);
       return;
     }
@@ -146,6 +189,8 @@ export class EmbeddedSwitch implements Switch {
       /m=video/.test(body) ? "video" : "audio",
     );
     this.#track(leg);
+    // The trunk's channel is in use until this leg ends, whichever way it ends.
+    leg.on("ended", release);
     inc.respond(100);
     this.#emit("incoming", { leg } satisfies IncomingCall);
   }
@@ -176,6 +221,7 @@ export class EmbeddedSwitch implements Switch {
   async originate(r: OriginateRequest): Promise<OriginateResult> {
     let target: string;
     let destination: Binding["source"] | undefined;
+    let trunk: (OutboundChoice & { ok: true })["trunk"] | undefined;
     if (r.to.kind === "agent") {
       const b = this.#bindings(r.to.agentId)[0];
       if (!b) return { ok: false, cause: "unavailable" };
@@ -184,31 +230,56 @@ export class EmbeddedSwitch implements Switch {
       target = serializeUri(b.contact);
       destination = b.source;
     } else if (r.to.kind === "uri") target = r.to.uri;
-    else return { ok: false, cause: "unavailable" }; // outbound trunks arrive with the trunk issue
+    else {
+      const choice = this.#trunks.outbound(r.to.number);
+      if (!choice.ok) {
+        this.#o.log.warn(
+          { number: r.to.number, reason: choice.reason },
+          `outbound call refused: ${noTrunkWhy[choice.reason]}`,
+        );
+        return { ok: false, cause: "unavailable" };
+      }
+      trunk = choice.trunk;
+      target = trunkRequestUri(trunk, r.to.number);
+      // Straight to the trunk's address (no RFC 3263 lookup): the admin gave host, port, transport.
+      destination = { protocol: trunk.transport, address: trunk.host, port: trunk.port };
+    }
 
     const group = r.near instanceof EmbeddedLeg ? r.near.group : randomUUID();
     // A device registered over WebSocket is a browser: it speaks WebRTC (ICE, DTLS-SRTP).
     const browser = destination?.protocol === "ws" || destination?.protocol === "wss";
-    const endpoint = await this.#endpointFor(browser, group);
+    let endpoint: Awaited<ReturnType<MediaEngine["createRtpEndpoint"]>>;
+    try {
+      endpoint = await this.#endpointFor(browser, group);
+    } catch (err) {
+      trunk?.release();
+      throw err;
+    }
     const offer = await endpoint.createOffer();
     const from = `"${r.callerName ?? r.callerNumber}" <sip:${r.callerNumber}@${this.#o.domain}>`;
+    const headers = Object.entries(r.headers ?? {});
+    // RFC 3325 §9.1: the identity the carrier shows the called party is the hotline number,
+    // asserted by us as a trusted node; never the agent's own.
+    if (trunk) headers.push(["P-Asserted-Identity", `<sip:${r.callerNumber}@${this.#o.domain}>`]);
     const invite = this.#o.sip.invite(target, {
       from,
       body: offer,
-      headers: Object.entries(r.headers ?? {}),
+      headers,
       ...(destination ? { destination } : {}),
+      ...(trunk?.credentials ? { credentials: trunk.credentials } : {}),
     });
     const leg = new EmbeddedLeg(
       "outbound",
       party(from),
       party(`<${target}>`),
-      r.to.kind === "agent" ? "registered" : "uri",
+      trunk ? trunk.trunkId : r.to.kind === "agent" ? "registered" : "uri",
       endpoint,
       group,
       this.#o.media,
       { outgoing: invite },
     );
     this.#track(leg);
+    if (trunk) leg.on("ended", trunk.release);
     const timer = setTimeout(() => invite.cancel("timeout"), r.timeoutMs);
     const onAbort = () => invite.cancel("caller hung up");
     r.signal?.addEventListener("abort", onAbort, { once: true });
