@@ -15,6 +15,7 @@ import { QueueDirectory } from "./directory/queues.js";
 import { UserDirectory } from "./directory/users.js";
 import { type EmbeddedEngine, startEmbeddedEngine } from "./engine/embedded/start.js";
 import { attachEventServer, type EventServer } from "./events/socket.js";
+import { FlowDirectory } from "./flows/directory.js";
 import { createMetrics } from "./metrics.js";
 import { AcdRuntime } from "./routing/runtime.js";
 import { openStore, type Store } from "./store/store.js";
@@ -104,6 +105,8 @@ export async function startServer(
     metrics,
     log,
   );
+  const flows = new FlowDirectory(store, { log });
+  let calls: CallCenter | undefined;
   const app = await buildApp({
     log,
     store,
@@ -116,12 +119,13 @@ export async function startServer(
     lists: new ListDirectory(store),
     calendars: new CalendarDirectory(store),
     runtime,
+    flows,
+    calls: () => calls,
     webDir: config.webDir ?? fileURLToPath(new URL("../../agent-softphone/dist", import.meta.url)),
   });
   const io = attachEventServer(app.server, { tokens, store, log });
   runtime.attach(io);
   let engine: EmbeddedEngine | undefined;
-  let calls: CallCenter | undefined;
   if (config.sip.enabled) {
     try {
       engine = await startEmbeddedEngine({
@@ -145,6 +149,7 @@ export async function startServer(
         log: log.child({ part: "calls" }),
         hotlineNumber: config.hotlineNumber,
         recordingsDir: join(config.dataDir, "recordings"),
+        flows,
       });
     } catch (err) {
       await runtime.close();

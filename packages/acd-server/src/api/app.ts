@@ -12,6 +12,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import type { SessionService } from "../auth/sessions.js";
 import type { TokenService } from "../auth/tokens.js";
+import type { CallCenter } from "../calls/call-center.js";
 import { FlowDirectory } from "../flows/directory.js";
 import type { Metrics } from "../metrics.js";
 import type { AcdRuntime } from "../routing/runtime.js";
@@ -19,6 +20,7 @@ import { installErrorHandler } from "./error-handler.js";
 import { installGuard } from "./guard.js";
 import { agentRoutes } from "./routes/agents.js";
 import { authRoutes } from "./routes/auth.js";
+import { callRoutes } from "./routes/calls.js";
 import { type DirectoryDeps, directoryRoutes } from "./routes/directory.js";
 import { flowRoutes } from "./routes/flows.js";
 import { serveWebApp } from "./web.js";
@@ -34,6 +36,8 @@ export interface AppDeps extends DirectoryDeps {
   webDir?: string | undefined;
   /** Stored IVR flows; the server shares its instance with the call sessions (cache). */
   flows?: FlowDirectory | undefined;
+  /** Live calls for call control; late-bound because the engine starts after the API. */
+  calls?: (() => CallCenter | undefined) | undefined;
 }
 
 /**
@@ -115,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { sessions: deps.sessions });
   await app.register(directoryRoutes, { ...deps, onRoutingChange: () => deps.runtime.reload() });
   await app.register(agentRoutes, { runtime: deps.runtime, store: deps.store });
+  await app.register(callRoutes, { calls: deps.calls ?? (() => undefined) });
   await app.register(flowRoutes, { flows: deps.flows ?? new FlowDirectory(deps.store, { log: deps.log }) });
   if (deps.webDir) await serveWebApp(app, deps.webDir);
   return app;

@@ -2,7 +2,8 @@ import type { Logger } from "pino";
 import type { IncomingCall, Switch } from "../engine/port.js";
 import type { AcdRuntime } from "../routing/runtime.js";
 import type { Store } from "../store/store.js";
-import { CallSession } from "./call-session.js";
+import { CallSession, type CallSessionDeps } from "./call-session.js";
+import type { Conversation } from "./conversation.js";
 import { CallLookups } from "./lookups.js";
 
 export interface CallCenterOptions {
@@ -12,6 +13,8 @@ export interface CallCenterOptions {
   log: Logger;
   hotlineNumber: string;
   recordingsDir: string;
+  /** Which stored flow answers a dialled number; the built-in flow when unset. */
+  flows?: CallSessionDeps["flows"];
 }
 
 /**
@@ -22,6 +25,8 @@ export class CallCenter {
   readonly #o: CallCenterOptions;
   readonly #lookups: CallLookups;
   readonly #sessions = new Set<Promise<void>>();
+  /** Answered calls by call id, for call control (REST, socket.io). */
+  readonly #talking = new Map<string, Conversation>();
   #closed = false;
 
   constructor(o: CallCenterOptions) {
@@ -65,10 +70,26 @@ export class CallCenter {
       log: this.#o.log,
       hotlineNumber: this.#o.hotlineNumber,
       recordingsDir: this.#o.recordingsDir,
+      flows: this.#o.flows,
+      onConversation: (_s, c) => {
+        this.#talking.set(c.callId, c);
+        void c.done.finally(() => this.#talking.delete(c.callId));
+      },
     });
     const run = session.run().catch((err: unknown) => this.#o.log.error({ err }, "call session crashed"));
     this.#sessions.add(run);
     void run.finally(() => this.#sessions.delete(run));
+  }
+
+  /** The live conversation of an answered call. */
+  conversation(callId: string): Conversation | undefined {
+    return this.#talking.get(callId);
+  }
+
+  /** The conversation `who` is on (as the agent, the consulted party or a monitor). */
+  conversationOf(who: string): Conversation | undefined {
+    for (const c of this.#talking.values()) if (c.involves(who)) return c;
+    return undefined;
   }
 
   /** Refuses new calls and waits for the live ones to end (the switch hangs them up). */

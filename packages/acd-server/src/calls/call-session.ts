@@ -1,6 +1,3 @@
-import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import {
   type CallbackRequest,
   type CallPort,
@@ -9,6 +6,7 @@ import {
   DigitCollector,
   defaultFlow,
   type EnqueueRequest,
+  type Flow,
   fetchHttpClient,
   type IvrEvent,
   type PlayOptions,
@@ -24,10 +22,11 @@ import {
 } from "@hotline12345/ivr-flows";
 import type { Logger } from "pino";
 import type { AcdEvents } from "../acd/index.js";
-import type { Bridge, Leg, Playback, Recording, Switch } from "../engine/port.js";
+import type { Leg, Switch } from "../engine/port.js";
 import type { AcdRuntime } from "../routing/runtime.js";
 import type { Store } from "../store/store.js";
 import { CallRecords } from "./call-records.js";
+import { Conversation } from "./conversation.js";
 import type { CallLookups } from "./lookups.js";
 
 export interface CallSessionDeps {
@@ -38,6 +37,10 @@ export interface CallSessionDeps {
   log: Logger;
   hotlineNumber: string;
   recordingsDir: string;
+  /** The flow that answers a dialled number (stored, versioned); the built-in one when unset. */
+  flows?: { forNumber(dialled: string): Promise<Flow> } | undefined;
+  /** Told when an agent first answers, so call control can find the conversation. */
+  onConversation?: (session: CallSession, conversation: Conversation) => void;
 }
 
 type Listener<K extends keyof AcdEvents> = (e: AcdEvents[K]) => void;
@@ -91,7 +94,8 @@ export class CallSession implements CallPort {
     });
     try {
       await this.#caller.answer();
-      const result = await runFlow(defaultFlow, this, {
+      const flow = this.#d.flows ? await this.#d.flows.forNumber(this.#caller.to.number) : defaultFlow;
+      const result = await runFlow(flow, this, {
         caller: {
           number: this.#caller.from.number,
           dialled: this.#caller.to.number,
@@ -166,6 +170,7 @@ export class CallSession implements CallPort {
   enqueue(request: EnqueueRequest): Promise<QueueOutcome> {
     const { runtime } = this.#d;
     const acd = runtime.acd;
+    const data = Object.fromEntries(Object.entries(request.data).map(([k, v]) => [k, String(v)]));
     this.#records.update({ queueId: request.queue, attached: request.data });
     return new Promise<QueueOutcome>((resolve) => {
       const listeners: Array<() => void> = [];
@@ -184,9 +189,10 @@ export class CallSession implements CallPort {
       };
       const onAbort = () => {
         ringing?.abort();
-        // Once answered, the agent leg's task ends the call with the ACD; before that the
-        // caller gave up waiting (or hung up while the agent's phone rang).
-        if (this.#agentId === undefined) void acd.abandon(this.callId).catch(() => false);
+        // Connected: the conversation ends the call with the ACD. Otherwise the caller gave up
+        // waiting (or hung up while an agent's phone rang, or during a blind transfer).
+        if (!this.#conversation?.agentId) void acd.abandon(this.callId).catch(() => false);
+        if (this.#conversation) return; // its end settles the outcome
         if (this.#ended) this.#outcome = "abandoned";
         finish({ kind: this.#ended ? "abandoned" : "stopped" });
       };
@@ -199,7 +205,7 @@ export class CallSession implements CallPort {
       on("call.offered", (e) => {
         if (e.item.id !== this.callId) return;
         ringing = new AbortController();
-        const ring = this.#ringAgent(e.agentId, e.ringTimeoutMs, ringing.signal, request, finish).catch(
+        const ring = this.#ringAgent(e.agentId, e.ringTimeoutMs, ringing.signal, request, data, finish).catch(
           (err: unknown) => this.#log.error({ err, agentId: e.agentId }, "agent leg failed"),
         );
         this.#agentTask = Promise.all([this.#agentTask, ring]).then(() => undefined);
@@ -208,6 +214,22 @@ export class CallSession implements CallPort {
         if (e.item.id !== this.callId) return;
         ringing?.abort();
         this.#records.event("requeued", e.at, { reason: e.reason }, e.agentId);
+        if (e.item.targetAgent !== undefined) {
+          // A transfer to one agent who did not answer: the caller goes on to anyone in that
+          // queue, ahead of new callers, rather than waiting for an agent now not ready.
+          void acd
+            .withdraw(this.callId)
+            .then(() =>
+              acd.enqueue({
+                callId: this.callId,
+                queueId: e.item.queueId,
+                number: this.#caller.from.number,
+                priority: 9,
+                data: e.item.data ?? {},
+              }),
+            )
+            .catch((err: unknown) => this.#log.error({ err }, "re-queueing a missed transfer failed"));
+        }
       });
       on("call.overflowed", (e) => {
         if (e.item.id !== this.callId) return;
@@ -228,7 +250,8 @@ export class CallSession implements CallPort {
           queueId: request.queue,
           number: this.#caller.from.number,
           priority,
-          data: Object.fromEntries(Object.entries(request.data).map(([k, v]) => [k, String(v)])),
+          data,
+          ...(this.#targetAgent ? { targetAgent: this.#targetAgent } : {}),
         })
         .then((r) => {
           if (r.status === "rejected") {
@@ -246,12 +269,22 @@ export class CallSession implements CallPort {
     });
   }
 
-  /** Rings the agent the ACD reserved; on answer bridges and records until one side hangs up. */
+  /** The live conversation once an agent has answered (for call control). */
+  get conversation(): Conversation | undefined {
+    return this.#conversation;
+  }
+
+  #conversation: Conversation | undefined;
+  /** One-to-one answering: only this agent may take the call. */
+  #targetAgent: string | undefined;
+
+  /** Rings the agent the ACD reserved; on answer hands the leg to the conversation. */
   async #ringAgent(
     agentId: string,
     ringTimeoutMs: number,
     signal: AbortSignal,
     request: EnqueueRequest,
+    data: Record<string, string>,
     finish: (o: QueueOutcome) => void,
   ): Promise<void> {
     const { runtime, log } = this.#d;
@@ -287,62 +320,31 @@ export class CallSession implements CallPort {
     }
     const at = Date.now();
     this.#agentId = agentId;
-    this.#records.update({ agentId, answeredAt: at });
     this.#records.event("answered", at, {}, agentId);
-    request.onAnswered(agentId);
-    let bridge: Bridge | undefined;
-    let recording: Recording | undefined;
-    const recordingId = randomUUID();
-    try {
-      bridge = await this.#d.switch.bridge(this.#caller, agentLeg);
-      const day = new Date(at + 480 * 60_000).toISOString().slice(0, 10);
-      const dir = join(this.#d.recordingsDir, day);
-      mkdirSync(dir, { recursive: true });
-      recording = await this.#d.switch.record(join(dir, `${this.callId}.wav`), {
-        caller: this.#caller,
-        agent: agentLeg,
+    let conversation = this.#conversation;
+    if (!conversation) {
+      this.#records.update({ agentId, answeredAt: at });
+      request.onAnswered(agentId);
+      conversation = new Conversation(this.#caller, {
+        switch: this.#d.switch,
+        runtime,
+        records: this.#records,
+        log: this.#log,
+        hotlineNumber: this.#d.hotlineNumber,
+        recordingsDir: this.#d.recordingsDir,
+        callId: this.callId,
+        data,
+        queueId: request.queue,
       });
-      this.#records.recording({ id: recordingId, path: recording.path, agentId, at });
-    } catch (err) {
-      log.error({ err }, "bridge or recording failed");
+      this.#conversation = conversation;
+      this.#d.onConversation?.(this, conversation);
+      void conversation.done.then((end) => {
+        this.#agentId = end.agentId;
+        this.#outcome = "completed";
+        finish({ kind: "answered", agentId: end.agentId ?? agentId, endedBy: end.endedBy });
+      });
     }
-    // The agent's phone holds (re-INVITE sendonly/inactive): the caller hears music instead of
-    // silence until the agent retrieves, and the ACD counts the time as HOLD.
-    let music: Playback | undefined;
-    let holding: Promise<unknown> = Promise.resolve();
-    agentLeg.on("held", ({ held }) => {
-      holding = holding.then(async () => {
-        if (held && !music) {
-          await bridge?.close();
-          bridge = undefined;
-          music = this.#caller.play([promptFile("hold-music", "zh")], { loop: true });
-          await acd.hold(agentId).catch(() => undefined);
-          this.#records.event("held", Date.now(), {}, agentId);
-        } else if (!held && music) {
-          await music.stop();
-          music = undefined;
-          bridge = await this.#d.switch.bridge(this.#caller, agentLeg).catch(() => undefined);
-          await acd.retrieve(agentId).catch(() => undefined);
-          this.#records.event("retrieved", Date.now(), {}, agentId);
-        }
-      });
-    });
-    const endedBy = await new Promise<"agent" | "caller">((resolve) => {
-      agentLeg.on("ended", () => resolve("agent"));
-      this.#caller.on("ended", () => resolve("caller"));
-      if (agentLeg.state === "ended") resolve("agent");
-      if (this.#caller.state === "ended") resolve("caller");
-    });
-    await holding;
-    await music?.stop();
-    const seconds = await recording?.stop().catch(() => undefined);
-    if (seconds) this.#records.recordingDone(recordingId, seconds.seconds);
-    await bridge?.close();
-    if (endedBy === "caller") await agentLeg.hangup("normal");
-    await acd.hangup(agentId, this.callId).catch(() => false);
-    this.#records.event("completed", Date.now(), { endedBy }, agentId);
-    this.#outcome = "completed";
-    finish({ kind: "answered", agentId, endedBy });
+    await conversation.connect(agentId, agentLeg, this.callId);
   }
 
   async queueStatus(): Promise<QueueStatus | null> {
