@@ -103,6 +103,10 @@ export class CallSession implements CallPort {
         },
         signal: this.#flowAbort.signal,
       });
+      // A caller who hangs up ends the flow at once; the agent's side (ringing, talking,
+      // transfers) ends a moment later, and an answered call is "completed" however it ends.
+      await this.#agentTask;
+      if (await this.#conversation?.done) this.#outcome = "completed";
       this.#records.update({
         ivrPath: result.path,
         endedAt: Date.now(),
