@@ -83,7 +83,8 @@ export class CallCenter {
 
   /** The live conversation of an answered call. */
   conversation(callId: string): Conversation | undefined {
-    return this.#talking.get(callId);
+    // A consulted agent's phone knows the call by its consult item id (`<callId>~consult-N`).
+    return this.#talking.get(callId.split("~")[0] ?? callId);
   }
 
   /** The conversation `who` is on (as the agent, the consulted party or a monitor). */

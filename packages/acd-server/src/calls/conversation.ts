@@ -31,6 +31,8 @@ interface Party {
 interface Consult {
   itemId: string;
   target: CallTarget;
+  /** A three-way asked for in one step: join everyone as soon as the target answers. */
+  joinOnAnswer: boolean;
   party?: Party | undefined;
   conferenced: boolean;
   ringing?: AbortController | undefined;
@@ -289,7 +291,12 @@ export class Conversation {
   // ───────────── consult, complete, cancel, three-way ─────────────
 
   /** Holds the caller and calls the target; the agent then completes, cancels or conferences. */
-  consult(target: CallTarget, data: Record<string, string> = {}): Promise<void> {
+  consult(
+    target: CallTarget,
+    data: Record<string, string> = {},
+    options: { joinOnAnswer?: boolean } = {},
+  ): Promise<void> {
+    const joinOnAnswer = options.joinOnAnswer ?? false;
     return this.#serial(async () => {
       const a = this.#a;
       this.#require(a?.itemId && !this.#consult, "only an agent's call without a consult can consult");
@@ -297,12 +304,13 @@ export class Conversation {
       const itemId = `${this.#d.callId}~consult-${++this.#consults}`;
       if (target.kind === "number") {
         await this.#setHeld(true);
-        const consult: Consult = { itemId, target, conferenced: false };
+        const consult: Consult = { itemId, target, joinOnAnswer, conferenced: false };
         this.#consult = consult;
         try {
           const leg = await this.#dial(target.number);
           consult.party = this.#party(target.number, leg, undefined);
           await this.#startRecording(consult.party, a.leg);
+          if (joinOnAnswer) await this.#join(consult);
         } catch (err) {
           this.#consult = undefined;
           await this.#setHeld(false);
@@ -311,7 +319,7 @@ export class Conversation {
       } else {
         const route = await this.#route(target, a.who);
         await this.#setHeld(true);
-        this.#consult = { itemId, target, conferenced: false };
+        this.#consult = { itemId, target, joinOnAnswer, conferenced: false };
         this.#watchConsult(itemId);
         const r = await this.#d.runtime.acd.enqueue({
           callId: itemId,
@@ -390,6 +398,7 @@ export class Conversation {
       consult.party = this.#party(agentId, r.leg, itemId);
       this.#records.event("consult-answered", Date.now(), {}, agentId);
       await this.#startRecording(consult.party, this.#a.leg);
+      if (consult.joinOnAnswer) await this.#join(consult);
       await this.#arrange();
     });
   }
@@ -449,13 +458,18 @@ export class Conversation {
     return this.#serial(async () => {
       const c = this.#consult;
       this.#require(this.#a && c?.party && !c.conferenced, "no answered consult to join");
-      c.conferenced = true;
-      // The consult recording (agent + consulted party) and the main one (caller + agent) run
-      // on: between them every voice of the three-way is recorded.
-      await this.#setHeld(false);
-      this.#records.event("conferenced", Date.now(), { with: c.party.who }, this.#a.who);
+      await this.#join(c);
       await this.#arrange();
     });
+  }
+
+  async #join(c: Consult): Promise<void> {
+    if (!this.#a || !c.party) return;
+    c.conferenced = true;
+    // The consult recording (agent + consulted party) and the main one (caller + agent) run
+    // on: between them every voice of the three-way is recorded.
+    await this.#setHeld(false);
+    this.#records.event("conferenced", Date.now(), { with: c.party.who }, this.#a.who);
   }
 
   // ───────────── supervisors ─────────────

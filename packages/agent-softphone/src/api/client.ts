@@ -175,7 +175,10 @@ export class ApiClient {
     return this.request("GET", "/api/wallboard");
   }
   transfer(callId: string, target: TransferTarget, mode: TransferMode): Promise<unknown> {
-    return this.request("POST", `/api/calls/${encodeURIComponent(callId)}/transfer`, { target, mode });
+    return this.request("POST", `/api/calls/${encodeURIComponent(callId)}/transfer`, {
+      to: apiTarget(target),
+      mode,
+    });
   }
   consultComplete(callId: string): Promise<unknown> {
     return this.request("POST", `/api/calls/${encodeURIComponent(callId)}/consult/complete`, {});
@@ -184,7 +187,9 @@ export class ApiClient {
     return this.request("POST", `/api/calls/${encodeURIComponent(callId)}/consult/cancel`, {});
   }
   conference(callId: string, target: TransferTarget): Promise<unknown> {
-    return this.request("POST", `/api/calls/${encodeURIComponent(callId)}/conference`, { target });
+    return this.request("POST", `/api/calls/${encodeURIComponent(callId)}/conference`, {
+      to: apiTarget(target),
+    });
   }
   monitor(callId: string, mode: MonitorMode): Promise<unknown> {
     return this.request("POST", `/api/calls/${encodeURIComponent(callId)}/monitor`, { mode });
@@ -198,4 +203,11 @@ export class ApiClient {
   callbacks(): Promise<CallbackTask[]> {
     return this.request("GET", "/api/callbacks");
   }
+}
+
+/** The server's shape of a transfer target (`{ kind: "agent", agentId }` …). */
+function apiTarget(t: TransferTarget) {
+  if (t.kind === "agent") return { kind: "agent", agentId: t.value };
+  if (t.kind === "queue") return { kind: "queue", queueId: t.value };
+  return { kind: "number", number: t.value };
 }

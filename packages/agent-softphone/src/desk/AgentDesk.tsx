@@ -62,6 +62,20 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
   const [popSettings] = useState<PopSettings>(() => loadPopSettings(globalThis.localStorage));
   const [popUrl, setPopUrl] = useState<string | null>(null);
   const [dialog, setDialog] = useState<"transfer" | "conference" | null>(null);
+  const [colleagues, setColleagues] = useState<Array<{ id: string; label: string }>>([]);
+  useEffect(() => {
+    if (!dialog) return;
+    // Who can take a transfer now: ready colleagues, refreshed each time the dialog opens.
+    api.agents().then(
+      (all) =>
+        setColleagues(
+          all
+            .filter((a) => a.agentId !== session.user.userId && a.state === "READY")
+            .map((a) => ({ id: a.agentId, label: `${a.displayName} (${a.agentId})` })),
+        ),
+      () => setColleagues([]),
+    );
+  }, [dialog, api, session.user.userId]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [history, setHistory] = useState<CallHistoryEntry[]>([]);
@@ -330,7 +344,7 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
           {dialog && callId && (
             <TransferDialog
               callId={callId}
-              agents={[]}
+              agents={colleagues}
               queues={(agent?.queues ?? []).map((q) => ({ id: q, label: q }))}
               onTransfer={(id, target, mode) =>
                 dialog === "conference" ? api.conference(id, target) : api.transfer(id, target, mode)

@@ -58,7 +58,8 @@ export const agentRoutes: FastifyPluginAsyncZod<{ runtime: AcdRuntime; store: St
   app.get(
     "/api/agents",
     {
-      config: { roles: staff },
+      // Agents see colleagues' states too: the transfer dialog offers whoever is ready.
+      config: { roles: anyRole },
       schema: {
         tags: ["agents"],
         summary: "Every agent's live state",

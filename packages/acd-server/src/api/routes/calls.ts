@@ -105,7 +105,6 @@ export const callRoutes: FastifyPluginAsyncZod<{ calls: () => CallCenter | undef
       (c) => c.completeConsult(),
     ],
     ["consult/cancel", "Ends the consult; the agent is back with the caller", (c) => c.cancelConsult()],
-    ["conference", "Caller, agent and consulted party all hear each other", (c) => c.conference()],
   ];
   for (const [path, summary, op] of simple) {
     app.post(
@@ -144,6 +143,28 @@ export const callRoutes: FastifyPluginAsyncZod<{ calls: () => CallCenter | undef
       const c = controlled(req.params.id, p);
       if (req.body.mode === "blind") await c.transfer(req.body.to, req.body.data ?? {});
       else await c.consult(req.body.to, req.body.data ?? {});
+      return { call: present(c.view(), p.role) };
+    },
+  );
+
+  app.post(
+    "/api/calls/:id/conference",
+    {
+      config: { roles: anyRole },
+      schema: {
+        tags: ["calls"],
+        summary:
+          "Three-way: joins the answered consult, or with `to` calls the target and joins it on answer",
+        params: callParams,
+        body: z.object({ to: callTarget.optional(), data: attached.optional() }).optional(),
+        response: { 200: ok, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      const c = controlled(req.params.id, p);
+      if (req.body?.to) await c.consult(req.body.to, req.body.data ?? {}, { joinOnAnswer: true });
+      else await c.conference();
       return { call: present(c.view(), p.role) };
     },
   );
