@@ -297,4 +297,45 @@ describe.skipIf(!haveBaresip)("call control on a live call: transfer, three-way,
     await caller.command("hangup");
     await sup.waitFor(/terminated|closed/i, 10_000);
   }, 120_000);
+
+  it("REST hold plays music and retrieve brings the agent back; a cancelled consult returns to the caller; barge is heard by the caller; take-over leaves the supervisor with the caller", async () => {
+    const sup = await h.agentPhone("2001", SUP2001);
+    const { callId, caller } = await callAnsweredBy1001();
+    await sleep(1500);
+    await control("1001", callId, "hold");
+    expect((await h.server.runtime.agentView("1001")).state).toBe("HOLD");
+    await sleep(2500);
+    expect(toneShare(heardTail(caller, 1), A1001)).toBeLessThan(0.05);
+    await control("1001", callId, "retrieve");
+    await sleep(2500);
+    expect(toneShare(heardTail(caller, 1), A1001)).toBeGreaterThan(0.8);
+
+    await control("1001", callId, "transfer", { to: { kind: "agent", agentId: "1002" }, mode: "attended" });
+    await until("consult answered", 20_000, async () => {
+      const v = await h.api("GET", `/api/calls/${callId}`, await h.tokenOf("1001"));
+      return ((await v.json()) as { consult?: { answered: boolean } }).consult?.answered || undefined;
+    });
+    await control("1001", callId, "consult/cancel");
+    expect(["WRAP_UP", "READY"]).toContain((await h.server.runtime.agentView("1002")).state);
+    expect((await h.server.runtime.agentView("1001")).state).toBe("ON_CALL");
+    await sleep(2500);
+    expect(toneShare(heardTail(caller, 1), A1001)).toBeGreaterThan(0.8);
+
+    await control("2001", callId, "monitor", { mode: "barge" });
+    await sleep(3000);
+    expect(toneShare(heardTail(caller, 1), SUP2001)).toBeGreaterThan(0.2);
+    expect(toneShare(heardTail(a, 1), SUP2001)).toBeGreaterThan(0.2);
+
+    const taken = await control("2001", callId, "takeover");
+    expect(taken.call.agentId).toBe("2001");
+    expect(["WRAP_UP", "READY"]).toContain((await h.server.runtime.agentView("1001")).state);
+    await sleep(3000);
+    expect(toneShare(heardTail(caller, 1), SUP2001)).toBeGreaterThan(0.8);
+    expect(toneShare(heardTail(sup, 1), CALLER)).toBeGreaterThan(0.8);
+    expect(await kinds(callId)).toEqual(
+      expect.arrayContaining(["held", "retrieved", "consult", "consult-failed", "monitored", "taken-over"]),
+    );
+    await caller.command("hangup");
+    await sup.waitFor(/terminated|closed/i, 10_000);
+  }, 150_000);
 });

@@ -1,10 +1,12 @@
 import type { Logger } from "pino";
 import type { IncomingCall, Switch } from "../engine/port.js";
+import { HotlineError } from "../errors.js";
 import type { AcdRuntime } from "../routing/runtime.js";
 import type { Store } from "../store/store.js";
 import { CallSession, type CallSessionDeps } from "./call-session.js";
 import type { Conversation } from "./conversation.js";
 import { CallLookups } from "./lookups.js";
+import { type OutboundCallRequest, placeOutboundCall } from "./outbound-call.js";
 
 export interface CallCenterOptions {
   switch: Switch;
@@ -79,6 +81,29 @@ export class CallCenter {
     const run = session.run().catch((err: unknown) => this.#o.log.error({ err }, "call session crashed"));
     this.#sessions.add(run);
     void run.finally(() => this.#sessions.delete(run));
+  }
+
+  /** Click-to-dial: rings the agent's phone, then the number through a trunk. */
+  async originate(r: OutboundCallRequest): Promise<{ callId: string }> {
+    if (this.#closed) throw new HotlineError("HOTLINE_ERR_NOT_READY", "the server is shutting down");
+    const { callId, done } = await placeOutboundCall(
+      {
+        switch: this.#o.switch,
+        runtime: this.#o.runtime,
+        store: this.#o.store,
+        log: this.#o.log,
+        hotlineNumber: this.#o.hotlineNumber,
+        recordingsDir: this.#o.recordingsDir,
+      },
+      r,
+      (c) => {
+        this.#talking.set(c.callId, c);
+        void c.done.finally(() => this.#talking.delete(c.callId));
+      },
+    );
+    this.#sessions.add(done);
+    void done.finally(() => this.#sessions.delete(done));
+    return { callId };
   }
 
   /** The live conversation of an answered call. */

@@ -19,6 +19,7 @@ import {
   type SurveyRating,
   systemClock,
   type TransferResult,
+  type TransferTarget,
 } from "@hotline12345/ivr-flows";
 import type { Logger } from "pino";
 import type { AcdEvents } from "../acd/index.js";
@@ -106,7 +107,7 @@ export class CallSession implements CallPort {
       // A caller who hangs up ends the flow at once; the agent's side (ringing, talking,
       // transfers) ends a moment later, and an answered call is "completed" however it ends.
       await this.#agentTask;
-      if (await this.#conversation?.done) this.#outcome = "completed";
+      if ((await this.#conversation?.done) && this.#outcome !== "transferred") this.#outcome = "completed";
       this.#records.update({
         ivrPath: result.path,
         endedAt: Date.now(),
@@ -356,9 +357,47 @@ export class CallSession implements CallPort {
     return p ? { position: p.position, estimatedWaitSeconds: Math.round(p.estimatedWaitMs / 1000) } : null;
   }
 
-  async transfer(): Promise<TransferResult> {
-    // Transfers out of the IVR to a number need the outbound trunk (not yet configured).
-    return { ok: false, cause: "no-route" };
+  /**
+   * The flow hands the caller to another number or SIP URI (another hotline, a department's
+   * desk): the far party is called presenting the hotline number, then bridged and recorded
+   * like an agent until either side hangs up. The flow goes on only if the far end never answered.
+   */
+  async transfer(target: TransferTarget): Promise<TransferResult> {
+    if (this.#ended) return { ok: false, cause: "caller-gone" };
+    const r = await this.#d.switch.originate({
+      to:
+        target.kind === "number"
+          ? { kind: "number", number: target.number }
+          : { kind: "uri", uri: target.uri },
+      callerNumber: this.#d.hotlineNumber,
+      callerName: "12345",
+      timeoutMs: 45_000,
+      signal: this.#flowAbort.signal,
+      near: this.#caller,
+      headers: { "X-Hotline-Call-Id": this.callId },
+    });
+    if (!r.ok) {
+      this.#records.event("transfer-failed", Date.now(), { to: target, cause: r.cause });
+      return { ok: false, cause: r.cause };
+    }
+    const who = target.kind === "number" ? target.number : target.uri;
+    this.#records.event("transferred", Date.now(), { mode: "ivr", to: target });
+    const conversation = new Conversation(this.#caller, {
+      switch: this.#d.switch,
+      runtime: this.#d.runtime,
+      records: this.#records,
+      log: this.#log,
+      hotlineNumber: this.#d.hotlineNumber,
+      recordingsDir: this.#d.recordingsDir,
+      callId: this.callId,
+      data: {},
+      queueId: "",
+    });
+    this.#conversation = conversation;
+    await conversation.connect(who, r.leg, undefined);
+    await conversation.done;
+    this.#outcome = "transferred";
+    return { ok: true };
   }
 
   async voicemail(): Promise<{ recorded: boolean }> {

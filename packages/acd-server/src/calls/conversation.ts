@@ -168,15 +168,19 @@ export class Conversation {
 
   // ───────────── the agent who has the caller ─────────────
 
-  /** An agent answered the caller (first answer, or the next agent after a blind transfer). */
-  connect(agentId: string, leg: Leg, itemId: string): Promise<void> {
+  /**
+   * An agent answered the caller (first answer, or the next agent after a blind transfer).
+   * `itemId` is the ACD item the agent holds; none for an outbound call outside the ACD.
+   */
+  connect(agentId: string, leg: Leg, itemId: string | undefined): Promise<void> {
     return this.#serial(async () => {
       if (this.#ended) {
         await leg.hangup("normal");
-        await this.#d.runtime.acd.hangup(agentId, itemId).catch(() => false);
+        if (itemId) await this.#d.runtime.acd.hangup(agentId, itemId).catch(() => false);
         return;
       }
       this.#a = this.#party(agentId, leg, itemId);
+      this.#lastAgent = agentId;
       this.#callerHeld = false;
       await this.#startRecording(this.#a, this.#caller);
       await this.#arrange();

@@ -62,6 +62,40 @@ export const callRoutes: FastifyPluginAsyncZod<{ calls: () => CallCenter | undef
     return c;
   }
 
+  app.post(
+    "/api/calls/originate",
+    {
+      config: { roles: anyRole },
+      schema: {
+        tags: ["calls"],
+        summary:
+          "Click-to-dial: rings the agent's phone, then the number, presenting the hotline number. Agents dial for themselves; supervisors and the business system (admin) for any agent",
+        body: z.object({
+          number: phonePattern,
+          agentId: userId.optional(),
+          taskId: z.string().min(1).max(120).optional().describe("a callback task to work with this call"),
+          data: attached.optional(),
+        }),
+        response: { 202: z.object({ callId: z.string() }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      const agentId = req.body.agentId ?? p.userId;
+      if (p.role === "agent" && agentId !== p.userId)
+        throw new HotlineError("HOTLINE_ERR_FORBIDDEN", "agents dial for themselves only");
+      const center = calls();
+      if (!center) throw new HotlineError("HOTLINE_ERR_NOT_READY", "no call engine is running");
+      const r = await center.originate({
+        agentId,
+        number: req.body.number,
+        taskId: req.body.taskId,
+        data: req.body.data,
+      });
+      return reply.code(202).send(r);
+    },
+  );
+
   app.get(
     "/api/agents/me/call",
     {
