@@ -106,6 +106,12 @@ export class CallCenter {
     return { callId };
   }
 
+  /** The number of a waiting callback task (undefined when no such task waits). */
+  async taskNumber(taskId: string): Promise<string | undefined> {
+    const rt = this.#o.runtime;
+    return (await rt.callbackTasks(rt.queueIds())).find((t) => t.id === taskId)?.number;
+  }
+
   /** The live conversation of an answered call. */
   conversation(callId: string): Conversation | undefined {
     // A consulted agent's phone knows the call by its consult item id (`<callId>~consult-N`).

@@ -197,6 +197,10 @@ export class ApiClient {
   originate(number: string): Promise<unknown> {
     return this.request("POST", "/api/calls/originate", { number });
   }
+  /** Calls a callback task's caller back: the server claims the task and dials its number. */
+  callBack(taskId: string): Promise<unknown> {
+    return this.request("POST", "/api/calls/originate", { taskId });
+  }
   history(): Promise<CallHistoryEntry[]> {
     return this.request("GET", "/api/calls/history?agent=me");
   }

@@ -50,8 +50,10 @@ export interface CallHistoryEntry {
 
 export interface CallbackTask {
   id: string;
+  /** Masked for agents. */
   caller: string;
-  queueId?: string;
-  at: string;
-  attempts?: number;
+  queueId: string;
+  kind: "callback" | "missed-callback";
+  since: string;
+  originCallId?: string;
 }

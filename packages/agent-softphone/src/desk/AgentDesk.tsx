@@ -382,8 +382,17 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
                 <ul>
                   {callbacks.map((c) => (
                     <li key={c.id}>
-                      {c.caller} · {new Date(c.at).toLocaleTimeString()}{" "}
-                      <button type="button" disabled={call !== null} onClick={() => setDial(c.caller)}>
+                      {c.caller} · {new Date(c.since).toLocaleTimeString()}{" "}
+                      <button
+                        type="button"
+                        disabled={call !== null}
+                        onClick={() =>
+                          api.callBack(c.id).then(
+                            () => api.callbacks().then(setCallbacks, () => undefined),
+                            (err: unknown) => setError(errorText(err)),
+                          )
+                        }
+                      >
                         {t("desk.callBack")}
                       </button>
                     </li>

@@ -71,7 +71,7 @@ export const callRoutes: FastifyPluginAsyncZod<{ calls: () => CallCenter | undef
         summary:
           "Click-to-dial: rings the agent's phone, then the number, presenting the hotline number. Agents dial for themselves; supervisors and the business system (admin) for any agent",
         body: z.object({
-          number: phonePattern,
+          number: phonePattern.optional().describe("required unless taskId names a callback task"),
           agentId: userId.optional(),
           taskId: z.string().min(1).max(120).optional().describe("a callback task to work with this call"),
           data: attached.optional(),
@@ -86,9 +86,14 @@ export const callRoutes: FastifyPluginAsyncZod<{ calls: () => CallCenter | undef
         throw new HotlineError("HOTLINE_ERR_FORBIDDEN", "agents dial for themselves only");
       const center = calls();
       if (!center) throw new HotlineError("HOTLINE_ERR_NOT_READY", "no call engine is running");
+      // A callback task's number: agents only ever see it masked, so the server dials it.
+      const number =
+        req.body.number ?? (req.body.taskId ? await center.taskNumber(req.body.taskId) : undefined);
+      if (!number)
+        throw new HotlineError("HOTLINE_ERR_VALIDATION", "number (or a callback taskId) is required");
       const r = await center.originate({
         agentId,
-        number: req.body.number,
+        number,
         taskId: req.body.taskId,
         data: req.body.data,
       });
