@@ -19,7 +19,10 @@ export const errorCatalogue = {
   HOTLINE_ERR_CALL_NOT_FOUND: { status: 404, message: "No such live call" },
   HOTLINE_ERR_NOT_YOUR_CALL: { status: 403, message: "You are not a party to that call" },
   HOTLINE_ERR_CALL_STATE: { status: 409, message: "The call is not in a state that allows this" },
-  HOTLINE_ERR_TARGET_UNAVAILABLE: { status: 409, message: "The transfer or consult target cannot take the call" },
+  HOTLINE_ERR_TARGET_UNAVAILABLE: {
+    status: 409,
+    message: "The transfer or consult target cannot take the call",
+  },
   HOTLINE_ERR_NO_DEVICE: { status: 409, message: "No registered phone to ring for you" },
 } as const satisfies Record<string, { status: number; message: string }>;
 

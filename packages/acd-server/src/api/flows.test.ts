@@ -114,10 +114,16 @@ describe.each(storeKinds)("flows API on $name", (kind) => {
   it("refuses an invalid version naming the bad node, and stores nothing", async () => {
     const before = await versionCount("hotline-12345");
     const cases: Array<{ mutate: (f: Json & { nodes: Record<string, Json> }) => void; path: string }> = [
-      { mutate: (f) => ((f.nodes.greeting as { keys: Json }).keys = { 2: "nowhere" }), path: "nodes.greeting.keys.2" },
+      {
+        mutate: (f) => ((f.nodes.greeting as { keys: Json }).keys = { 2: "nowhere" }),
+        path: "nodes.greeting.keys.2",
+      },
       { mutate: (f) => (f.nodes.blacklisted = { verb: "shout" }), path: "nodes.blacklisted.verb" },
       { mutate: (f) => ((f.nodes.general as Json).queue = "no-such-queue"), path: "nodes.general.queue" },
-      { mutate: (f) => ((f.nodes.blacklisted as Json).prompts = ["not-recorded"]), path: "nodes.blacklisted" },
+      {
+        mutate: (f) => ((f.nodes.blacklisted as Json).prompts = ["not-recorded"]),
+        path: "nodes.blacklisted",
+      },
       { mutate: (f) => (f.start = "missing"), path: "start" },
     ];
     for (const c of cases) {
@@ -125,7 +131,11 @@ describe.each(storeKinds)("flows API on $name", (kind) => {
       c.mutate(doc);
       const res = await as(admin, "POST", "/api/flows/hotline-12345/versions", { definition: doc });
       expect(res.statusCode, c.path).toBe(400);
-      const body = res.json() as { code: string; message: string; details: { errors: Array<{ path: string }> } };
+      const body = res.json() as {
+        code: string;
+        message: string;
+        details: { errors: Array<{ path: string }> };
+      };
       expect(body.code).toBe("HOTLINE_ERR_FLOW_INVALID");
       expect(body.details.errors.map((e) => e.path)).toContain(c.path);
       expect(body.message).toContain(c.path);
@@ -160,7 +170,12 @@ describe.each(storeKinds)("flows API on $name", (kind) => {
       numbers: ["12346"],
     });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toMatchObject({ id: "night", publishedVersion: null, latestVersion: null, versions: [] });
+    expect(created.json()).toMatchObject({
+      id: "night",
+      publishedVersion: null,
+      latestVersion: null,
+      versions: [],
+    });
     // No published version yet: the number falls back to the built-in flow.
     const lookup = new FlowDirectory(t.store, { cacheMs: 0 });
     expect((await lookup.forNumber("12346")).id).toBe("hotline-12345");
@@ -184,9 +199,9 @@ describe.each(storeKinds)("flows API on $name", (kind) => {
     expect((await as(admin, "POST", "/api/flows/night/publish", { version: 7 })).statusCode).toBe(404);
     expect((await as(admin, "GET", "/api/flows/night/versions/7")).statusCode).toBe(404);
     expect((await as(admin, "GET", "/api/flows/nope")).statusCode).toBe(404);
-    expect((await as(admin, "POST", "/api/flows/nope/versions", { definition: clone(defaultFlow) })).statusCode).toBe(
-      404,
-    );
+    expect(
+      (await as(admin, "POST", "/api/flows/nope/versions", { definition: clone(defaultFlow) })).statusCode,
+    ).toBe(404);
     const badId = await as(admin, "POST", "/api/flows", { id: "Bad Id", name: "x" });
     expect(badId.statusCode).toBe(400);
     expect(badId.json().code).toBe("HOTLINE_ERR_VALIDATION");

@@ -84,7 +84,10 @@ export class FlowDirectory {
       return parseFlow(definition);
     } catch (err) {
       // Stored versions were valid when written; a later schema change could reject one.
-      this.#log?.error({ err, flowId, version }, "published flow no longer validates; using the built-in flow");
+      this.#log?.error(
+        { err, flowId, version },
+        "published flow no longer validates; using the built-in flow",
+      );
       return this.builtin;
     }
   }

@@ -197,7 +197,13 @@ export class FlowRepository {
       if (!check.valid) throw invalidFlow(check);
       await tx
         .insertInto("flow_versions")
-        .values({ flow_id: id, version, definition: JSON.stringify(stamped), created_by: actor.userId, comment })
+        .values({
+          flow_id: id,
+          version,
+          definition: JSON.stringify(stamped),
+          created_by: actor.userId,
+          comment,
+        })
         .execute();
       await tx.updateTable("flows").set({ updated_at: new Date() }).where("id", "=", id).execute();
       await writeAudit(tx, {
@@ -235,7 +241,8 @@ export class FlowRepository {
         .execute();
       await writeAudit(tx, {
         ...auditActor(actor),
-        action: before.publishedVersion !== null && version < before.publishedVersion ? "rollback" : "publish",
+        action:
+          before.publishedVersion !== null && version < before.publishedVersion ? "rollback" : "publish",
         entity: "flow",
         entityId: id,
         before: { publishedVersion: before.publishedVersion },
@@ -246,7 +253,9 @@ export class FlowRepository {
   }
 
   /** The published definition of the flow answering `number`, or null when none does. */
-  async publishedFor(number: string): Promise<{ flowId: string; version: number; definition: unknown } | null> {
+  async publishedFor(
+    number: string,
+  ): Promise<{ flowId: string; version: number; definition: unknown } | null> {
     const row = await this.store.db
       .selectFrom("flow_numbers")
       .innerJoin("flows", "flows.id", "flow_numbers.flow_id")
@@ -255,7 +264,11 @@ export class FlowRepository {
           .onRef("flow_versions.flow_id", "=", "flows.id")
           .onRef("flow_versions.version", "=", "flows.published_version"),
       )
-      .select(["flows.id as flowId", "flow_versions.version as version", "flow_versions.definition as definition"])
+      .select([
+        "flows.id as flowId",
+        "flow_versions.version as version",
+        "flow_versions.definition as definition",
+      ])
       .where("flow_numbers.number", "=", number)
       .executeTakeFirst();
     return row ?? null;

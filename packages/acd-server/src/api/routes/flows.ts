@@ -12,8 +12,13 @@ const definition = z
   .describe("an IVR flow document (packages/ivr-flows schema); id and version are set by the server");
 const flowId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "1–64 lower-case letters, digits and -, starting with a letter or digit");
-const dialled = z.string().regex(/^\+?[0-9*#]{1,32}$/, "a dialled number: digits, * and #, optional leading +");
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,63}$/,
+    "1–64 lower-case letters, digits and -, starting with a letter or digit",
+  );
+const dialled = z
+  .string()
+  .regex(/^\+?[0-9*#]{1,32}$/, "a dialled number: digits, * and #, optional leading +");
 const flowParams = z.object({ id: flowId });
 const versionParams = z.object({ id: flowId, version: z.coerce.number().int().min(1) });
 const issue = z.object({ path: z.string(), message: z.string() });
@@ -149,7 +154,9 @@ export const flowRoutes: FastifyPluginAsyncZod<{ flows: FlowDirectory }> = async
     async (req, reply) =>
       reply
         .status(201)
-        .send(await repo.addVersion(req.params.id, req.body.definition, req.body.comment ?? "", actorOf(req))),
+        .send(
+          await repo.addVersion(req.params.id, req.body.definition, req.body.comment ?? "", actorOf(req)),
+        ),
   );
 
   app.get(
