@@ -413,6 +413,9 @@ describe("calls for one agent (one-to-one, transfer and consult to an agent)", (
     const offered = r.of("call.offered").at(-1);
     expect(offered).toMatchObject({ agentId: "a2", item: { id: "c1", data: { topic: "tax", note: "x" } } });
     expect(r.acd.queuesOf("a2")).toEqual(["g"]);
+    // Answered again by a2, it is still one answered call for the hotline's figures.
+    await r.acd.answered("a2", "c1");
+    expect((await r.acd.queueStats("g")).answeredToday).toBe(1);
     for (const a of ["a1", "a2", "a3"]) await r.acd.logout(a);
   });
 });

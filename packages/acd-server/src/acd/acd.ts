@@ -5,6 +5,7 @@ import { AcdError, AcdErrorCode } from "./errors.js";
 import { TypedEmitter } from "./events.js";
 import { compareItems, type LiveState } from "./live-state.js";
 import type { AgentLive, AgentProfile, OverflowTarget, QueueConfig, QueueItem } from "./types.js";
+import { countsAsAnswer } from "./types.js";
 
 // ───────────────────────────── events ─────────────────────────────
 
@@ -1124,7 +1125,7 @@ export class Acd {
         const q = this.#queue(item.queueId);
         const waitMs = now - item.arrivedAt;
         const within = waitMs <= q.serviceLevelMs;
-        if (item.kind === "call") {
+        if (countsAsAnswer(item)) {
           const c = this.#countersFor(q.id);
           c.answered++;
           if (within) c.answeredWithin++;
@@ -1378,6 +1379,7 @@ export class Acd {
             kind: "call",
             queueId: target.id,
             queuedAt: now,
+            transferredBy: agentId,
             ...(opts.targetAgent !== undefined ? { targetAgent: opts.targetAgent } : {}),
             ...(opts.data !== undefined ? { data: opts.data } : {}),
           };

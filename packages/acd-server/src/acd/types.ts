@@ -90,6 +90,13 @@ export interface QueueItem {
   readonly data?: Readonly<Record<string, string>>;
   /** Only this agent may take the item (one-to-one answering, transfer or consult to an agent). */
   readonly targetAgent?: string;
+  /** The agent who transferred it here: the call was answered once already and counts once. */
+  readonly transferredBy?: string;
+}
+
+/** Whether answering this item counts as an answered call (not a consult, not a re-answer after a transfer). */
+export function countsAsAnswer(item: QueueItem): boolean {
+  return item.kind === "call" && item.transferredBy === undefined;
 }
 
 export const MAX_PRIORITY = 9;

@@ -4,6 +4,7 @@ import {
   type AgentLive,
   AgentState,
   type Clock,
+  countsAsAnswer,
   type LiveState,
   MemoryLiveState,
   RedisLiveState,
@@ -131,7 +132,8 @@ export class AcdRuntime {
       this.#schedulePush();
     });
     ev.on("call.answered", (e) => {
-      this.#count(e.at, "answered");
+      // A consult, or the same caller answered again after a transfer, is not another call.
+      if (countsAsAnswer(e.item)) this.#count(e.at, "answered");
       this.#schedulePush();
     });
     ev.on("call.abandoned", (e) => {
