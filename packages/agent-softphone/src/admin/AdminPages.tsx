@@ -5,7 +5,7 @@ import { useErrorText, useServices } from "../app/services.js";
 type Row = Record<string, unknown>;
 
 interface Resource {
-  key: "users" | "queues" | "skills" | "lists" | "calendars" | "audit";
+  key: "users" | "queues" | "skills" | "lists" | "calendars" | "flows" | "trunks" | "audit";
   path: string;
   /** How a new row is sent: POST to the collection, PUT to /:id, or not at all. */
   create: "POST" | "PUT" | null;
@@ -28,6 +28,9 @@ const resources: readonly Resource[] = [
     variants: ["black", "white", "priority"],
   },
   { key: "calendars", path: "/api/calendars", create: "PUT", update: "PUT", remove: false },
+  // A flow row is its name and numbers; its definition is versioned (new version, then publish).
+  { key: "flows", path: "/api/flows", create: "POST", update: "PATCH", remove: false },
+  { key: "trunks", path: "/api/trunks", create: "POST", update: "PATCH", remove: true },
   { key: "audit", path: "/api/audit", create: null, update: null, remove: false },
 ];
 
@@ -59,6 +62,8 @@ export default function AdminPages() {
   const [rows, setRows] = useState<Row[]>([]);
   const [draft, setDraft] = useState("");
   const [editingId, setEditingId] = useState<string | null>(null);
+  /** Flows: the flow whose next version the draft is. */
+  const [versionOf, setVersionOf] = useState<string | null>(null);
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
 
   const url = variant ? `${res.path}?list=${encodeURIComponent(variant)}` : res.path;
@@ -100,6 +105,41 @@ export default function AdminPages() {
     }
   };
 
+  /** Flows: the draft (a flow document) becomes the flow's next version. */
+  const addVersion = async (flowId: string) => {
+    setMessage(null);
+    try {
+      const definition = JSON.parse(draft) as Row;
+      await api.request("POST", `/api/flows/${encodeURIComponent(flowId)}/versions`, { definition });
+      setMessage({ kind: "ok", text: t("admin.saved") });
+      await load();
+    } catch (err) {
+      setMessage({ kind: "error", text: errorText(err) });
+    }
+  };
+  const publish = async (flowId: string, version: number) => {
+    setMessage(null);
+    try {
+      await api.request("POST", `/api/flows/${encodeURIComponent(flowId)}/publish`, { version });
+      setMessage({ kind: "ok", text: t("admin.published", { id: flowId, version }) });
+      await load();
+    } catch (err) {
+      setMessage({ kind: "error", text: errorText(err) });
+    }
+  };
+  const editVersion = async (flowId: string, version: number) => {
+    try {
+      const v = await api.request<{ definition: Row }>(
+        "GET",
+        `/api/flows/${encodeURIComponent(flowId)}/versions/${version}`,
+      );
+      setEditingId(null);
+      setVersionOf(flowId);
+      setDraft(JSON.stringify(v.definition, null, 2));
+    } catch (err) {
+      setMessage({ kind: "error", text: errorText(err) });
+    }
+  };
   const remove = async (id: string) => {
     if (!window.confirm(t("admin.confirmDelete", { id }))) return;
     try {
@@ -124,6 +164,7 @@ export default function AdminPages() {
               setVariant(r.variants?.[0]);
               setDraft("");
               setEditingId(null);
+              setVersionOf(null);
               setMessage(null);
             }}
           >
@@ -171,11 +212,24 @@ export default function AdminPages() {
                       type="button"
                       onClick={() => {
                         setEditingId(id);
+                        setVersionOf(null);
                         setDraft(JSON.stringify(r, null, 2));
                       }}
                     >
                       {t("admin.edit")}
                     </button>
+                  )}
+                  {res.key === "flows" && typeof r.latestVersion === "number" && (
+                    <>
+                      <button type="button" onClick={() => void editVersion(id, r.latestVersion as number)}>
+                        {t("admin.newVersion")}
+                      </button>
+                      {r.latestVersion !== r.publishedVersion && (
+                        <button type="button" onClick={() => void publish(id, r.latestVersion as number)}>
+                          {t("admin.publish", { version: r.latestVersion })}
+                        </button>
+                      )}
+                    </>
                   )}
                   {res.remove && (
                     <button type="button" onClick={() => void remove(id)}>
@@ -192,10 +246,17 @@ export default function AdminPages() {
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void save();
+            if (res.key === "flows" && versionOf) void addVersion(versionOf);
+            else void save();
           }}
         >
-          <h3>{editingId ? `${t("admin.edit")} ${editingId}` : t("admin.add")}</h3>
+          <h3>
+            {res.key === "flows" && versionOf
+              ? `${t("admin.newVersion")} ${versionOf}`
+              : editingId
+                ? `${t("admin.edit")} ${editingId}`
+                : t("admin.add")}
+          </h3>
           <textarea rows={12} cols={80} value={draft} onChange={(e) => setDraft(e.target.value)} />
           <button type="submit">{t("admin.save")}</button>
         </form>
