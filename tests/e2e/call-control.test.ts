@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseWav, wavSamples } from "@hotline12345/media";
+import { io as connect } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { splitStereo, toneShare } from "../media-interop/support/audio.js";
 import { binaryAvailable } from "../media-interop/support/peers.js";
@@ -338,4 +339,52 @@ describe.skipIf(!haveBaresip)("call control on a live call: transfer, three-way,
     await caller.command("hangup");
     await sup.waitFor(/terminated|closed/i, 10_000);
   }, 150_000);
+
+  it("socket.io: the agent holds and retrieves with call.command; the agent (masked) and the board (whole) get call.updated; a bad command is refused with a stable code", async () => {
+    const { callId, caller } = await callAnsweredBy1001();
+    type View = { callId: string; caller: string; held: boolean; ended: boolean };
+    type Ack = { ok: true; data: View } | { ok: false; code: string; message: string };
+    const open = async (who: string) => {
+      const s = connect(h.server.url, {
+        path: "/socket.io",
+        auth: { token: await h.tokenOf(who) },
+        transports: ["websocket"],
+      });
+      await new Promise<void>((resolve, reject) => {
+        s.once("hello", () => resolve());
+        s.once("connect_error", reject);
+      });
+      return s;
+    };
+    const agent = await open("1001");
+    const board = await open("2001");
+    const seenByAgent: View[] = [];
+    const seenByBoard: View[] = [];
+    agent.on("call.updated", (v: View) => seenByAgent.push(v));
+    board.on("call.updated", (v: View) => seenByBoard.push(v));
+    const send = (cmd: Record<string, unknown>) =>
+      new Promise<Ack>((resolve) => agent.emit("call.command", { callId, ...cmd }, resolve));
+    try {
+      const held = await send({ op: "hold" });
+      expect(held).toMatchObject({ ok: true, data: { held: true, caller: "138****5678" } });
+      expect((await h.server.runtime.agentView("1001")).state).toBe("HOLD");
+      expect(await send({ op: "retrieve" })).toMatchObject({ ok: true, data: { held: false } });
+      expect(await send({ op: "fly" })).toMatchObject({ ok: false, code: "HOTLINE_ERR_VALIDATION" });
+      expect(await send({ op: "takeover" })).toMatchObject({ ok: false, code: "HOTLINE_ERR_FORBIDDEN" });
+      expect(await send({ op: "consult-complete" })).toMatchObject({
+        ok: false,
+        code: "HOTLINE_ERR_CALL_STATE",
+      });
+      await until("pushes", 10_000, () =>
+        seenByAgent.some((v) => v.held) && seenByBoard.some((v) => v.held) ? true : undefined,
+      );
+      expect(seenByAgent.every((v) => v.caller === "138****5678")).toBe(true);
+      expect(seenByBoard.every((v) => v.caller === "13812345678")).toBe(true);
+      await caller.command("hangup");
+      await until("the end pushed", 15_000, () => (seenByAgent.some((v) => v.ended) ? true : undefined));
+    } finally {
+      agent.close();
+      board.close();
+    }
+  }, 120_000);
 });

@@ -7,6 +7,7 @@ import { buildApp } from "./api/app.js";
 import { SessionService } from "./auth/sessions.js";
 import { TokenService } from "./auth/tokens.js";
 import { CallCenter } from "./calls/call-center.js";
+import { attachCallEvents } from "./calls/call-events.js";
 import { type Config, demoDataEnabled } from "./config/config.js";
 import { accountsWithDemoPasswords, bootstrapAdmin, seedDemoData } from "./demo/seed.js";
 import { CalendarDirectory } from "./directory/calendars.js";
@@ -125,6 +126,7 @@ export async function startServer(
   });
   const io = attachEventServer(app.server, { tokens, store, log });
   runtime.attach(io);
+  const callEvents = attachCallEvents(io, () => calls, log.child({ part: "calls" }));
   let engine: EmbeddedEngine | undefined;
   if (config.sip.enabled) {
     try {
@@ -150,6 +152,7 @@ export async function startServer(
         hotlineNumber: config.hotlineNumber,
         recordingsDir: join(config.dataDir, "recordings"),
         flows,
+        onCallChange: (view, parties) => callEvents.changed(view, parties),
       });
     } catch (err) {
       await runtime.close();

@@ -15,6 +15,8 @@ export interface CallCenterOptions {
   log: Logger;
   hotlineNumber: string;
   recordingsDir: string;
+  /** Told after every change of an answered call (socket.io `call.updated`). */
+  onCallChange?: CallSessionDeps["onCallChange"];
   /** Which stored flow answers a dialled number; the built-in flow when unset. */
   flows?: CallSessionDeps["flows"];
 }
@@ -73,6 +75,7 @@ export class CallCenter {
       hotlineNumber: this.#o.hotlineNumber,
       recordingsDir: this.#o.recordingsDir,
       flows: this.#o.flows,
+      onCallChange: this.#o.onCallChange,
       onConversation: (_s, c) => {
         this.#talking.set(c.callId, c);
         void c.done.finally(() => this.#talking.delete(c.callId));
@@ -94,6 +97,7 @@ export class CallCenter {
         log: this.#o.log,
         hotlineNumber: this.#o.hotlineNumber,
         recordingsDir: this.#o.recordingsDir,
+        onCallChange: this.#o.onCallChange,
       },
       r,
       (c) => {

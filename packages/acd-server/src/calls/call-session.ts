@@ -27,7 +27,7 @@ import type { Leg, Switch } from "../engine/port.js";
 import type { AcdRuntime } from "../routing/runtime.js";
 import type { Store } from "../store/store.js";
 import { CallRecords } from "./call-records.js";
-import { Conversation } from "./conversation.js";
+import { Conversation, type ConversationDeps } from "./conversation.js";
 import type { CallLookups } from "./lookups.js";
 
 export interface CallSessionDeps {
@@ -40,6 +40,8 @@ export interface CallSessionDeps {
   recordingsDir: string;
   /** The flow that answers a dialled number (stored, versioned); the built-in one when unset. */
   flows?: { forNumber(dialled: string): Promise<Flow> } | undefined;
+  /** Told after every change of an answered call (for socket.io pushes). */
+  onCallChange?: ConversationDeps["onChange"];
   /** Told when an agent first answers, so call control can find the conversation. */
   onConversation?: (session: CallSession, conversation: Conversation) => void;
 }
@@ -340,6 +342,7 @@ export class CallSession implements CallPort {
         callId: this.callId,
         data,
         queueId: request.queue,
+        onChange: this.#d.onCallChange,
       });
       this.#conversation = conversation;
       this.#d.onConversation?.(this, conversation);
@@ -392,9 +395,10 @@ export class CallSession implements CallPort {
       callId: this.callId,
       data: {},
       queueId: "",
+      onChange: this.#d.onCallChange,
     });
     this.#conversation = conversation;
-    await conversation.connect(who, r.leg, undefined);
+    await conversation.connect(who, r.leg, undefined, { outside: true });
     await conversation.done;
     this.#outcome = "transferred";
     return { ok: true };

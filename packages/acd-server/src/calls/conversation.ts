@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { AgentState } from "../acd/index.js";
 import type { Leg, Recording, Switch } from "../engine/port.js";
 import { HotlineError } from "../errors.js";
+import type { LiveCallView } from "../events/catalogue.js";
 import type { AcdRuntime } from "../routing/runtime.js";
 import type { CallRecords } from "./call-records.js";
 
@@ -26,6 +27,8 @@ interface Party {
   recording?: { id: string; rec: Recording } | undefined;
   /** Set once the conversation let this party go, so its leg's end is not taken as a hang-up. */
   released?: boolean;
+  /** An outside number or URI, not a user of the hotline. */
+  outside?: boolean;
 }
 
 interface Consult {
@@ -38,19 +41,8 @@ interface Consult {
   ringing?: AbortController | undefined;
 }
 
-/** What the desk, the board and the REST API see of a live conversation. */
-export interface ConversationView {
-  callId: string;
-  /** The caller's number, whole (the API masks it for roles that must not see it). */
-  caller: string;
-  agentId?: string | undefined;
-  held: boolean;
-  /** Waiting for the next agent after a blind transfer. */
-  transferring: boolean;
-  consult?: { target: CallTarget; answered: boolean; conferenced: boolean; agentId?: string | undefined };
-  monitors: Array<{ supervisorId: string; mode: MonitorMode }>;
-  data: Record<string, string>;
-}
+/** What the desk, the board and the REST API see of a live conversation (the caller's number whole). */
+export type ConversationView = LiveCallView;
 
 export interface ConversationDeps {
   switch: Switch;
@@ -64,6 +56,8 @@ export interface ConversationDeps {
   data: Record<string, string>;
   /** The queue the caller was answered from. */
   queueId: string;
+  /** Told after every change (and at the end), with everyone who was on the call. */
+  onChange?: ((view: ConversationView, parties: readonly string[]) => void) | undefined;
 }
 
 export interface ConversationEnd {
@@ -141,6 +135,7 @@ export class Conversation {
       agentId: this.#a?.who,
       held: this.#callerHeld,
       transferring: !this.#a && !this.#ended,
+      ended: this.#ended,
       ...(c
         ? {
             consult: {
@@ -172,7 +167,12 @@ export class Conversation {
    * An agent answered the caller (first answer, or the next agent after a blind transfer).
    * `itemId` is the ACD item the agent holds; none for an outbound call outside the ACD.
    */
-  connect(agentId: string, leg: Leg, itemId: string | undefined): Promise<void> {
+  connect(
+    agentId: string,
+    leg: Leg,
+    itemId: string | undefined,
+    options: { outside?: boolean } = {},
+  ): Promise<void> {
     return this.#serial(async () => {
       if (this.#ended) {
         await leg.hangup("normal");
@@ -180,7 +180,8 @@ export class Conversation {
         return;
       }
       this.#a = this.#party(agentId, leg, itemId);
-      this.#lastAgent = agentId;
+      this.#a.outside = options.outside ?? false;
+      if (!this.#a.outside) this.#lastAgent = agentId;
       this.#callerHeld = false;
       await this.#startRecording(this.#a, this.#caller);
       await this.#arrange();
@@ -250,6 +251,7 @@ export class Conversation {
         const leg = await this.#dial(target.number);
         await this.#release(a, "transferred");
         this.#a = this.#party(target.number, leg, undefined);
+        this.#a.outside = true;
         this.#callerHeld = false;
         await this.#startRecording(this.#a, this.#caller);
       } else {
@@ -313,6 +315,7 @@ export class Conversation {
         try {
           const leg = await this.#dial(target.number);
           consult.party = this.#party(target.number, leg, undefined);
+          consult.party.outside = true;
           await this.#startRecording(consult.party, a.leg);
           if (joinOnAnswer) await this.#join(consult);
         } catch (err) {
@@ -608,7 +611,20 @@ export class Conversation {
       // The caller stays for the survey; the session hangs up after it.
     } else await this.#caller.hangup("normal").catch(() => undefined);
     this.#records.event("completed", Date.now(), { endedBy }, this.#lastAgent);
+    this.#changed();
     this.#resolve({ agentId: this.#lastAgent, endedBy });
+  }
+
+  /** Everyone who has been on the call, so each desk hears about its end too. */
+  readonly #seen = new Set<string>();
+
+  #changed(): void {
+    for (const p of [this.#a, this.#consult?.party]) if (p && !p.outside) this.#seen.add(p.who);
+    try {
+      this.#d.onChange?.(this.view(), [...this.#seen]);
+    } catch (err) {
+      this.#log.warn({ err }, "call change listener failed");
+    }
   }
 
   // ───────────── media and recording ─────────────
@@ -667,6 +683,7 @@ export class Conversation {
    */
   async #arrange(): Promise<void> {
     await this.#clearMedia();
+    this.#changed();
     if (this.#ended) return;
     const sw = this.#d.switch;
     const a = this.#a;

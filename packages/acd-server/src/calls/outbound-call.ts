@@ -6,7 +6,7 @@ import { HotlineError } from "../errors.js";
 import type { AcdRuntime } from "../routing/runtime.js";
 import type { Store } from "../store/store.js";
 import { CallRecords } from "./call-records.js";
-import { Conversation } from "./conversation.js";
+import { Conversation, type ConversationDeps } from "./conversation.js";
 
 export interface OutboundCallDeps {
   switch: Switch;
@@ -15,6 +15,7 @@ export interface OutboundCallDeps {
   log: Logger;
   hotlineNumber: string;
   recordingsDir: string;
+  onCallChange?: ConversationDeps["onChange"];
 }
 
 export interface OutboundCallRequest {
@@ -134,6 +135,7 @@ export async function placeOutboundCall(
       callId,
       data: { ...(r.data ?? {}) },
       queueId: acd.queuesOf(r.agentId)[0] ?? "",
+      onChange: d.onCallChange,
     });
     onConversation(conversation);
     await conversation.connect(r.agentId, agent.leg, r.taskId);

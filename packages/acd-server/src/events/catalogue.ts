@@ -129,6 +129,8 @@ export interface ServerToClientEvents {
   "queue.stats": (e: QueueStatsEvent) => void;
   "call.offered": (e: CallOfferedEvent) => void;
   "call.ended": (e: CallEndedEvent) => void;
+  /** A live call changed (hold, consult, transfer, three-way, monitors, end): to its agents and supervisors. */
+  "call.updated": (e: LiveCallView) => void;
   alarm: (e: AlarmEvent) => void;
   "alarm.raised": (e: ActiveAlarm) => void;
   "alarm.cleared": (e: ActiveAlarm) => void;
@@ -137,9 +139,51 @@ export interface ServerToClientEvents {
 
 export type Ack<T> = (result: { ok: true; data: T } | { ok: false; code: string; message: string }) => void;
 
+/** Where a transfer, consult or three-way goes. */
+export type CallTargetWire =
+  | { kind: "agent"; agentId: string }
+  | { kind: "queue"; queueId: string }
+  | { kind: "number"; number: string };
+
+/** A call-control command (the same as the REST routes under `/api/calls/:id/…`). */
+export type CallCommandWire =
+  | {
+      op:
+        | "hold"
+        | "retrieve"
+        | "hangup"
+        | "consult-complete"
+        | "consult-cancel"
+        | "stop-monitor"
+        | "takeover";
+    }
+  | { op: "transfer"; to: CallTargetWire; mode?: "blind" | "attended"; data?: Record<string, string> }
+  | { op: "conference"; to?: CallTargetWire; data?: Record<string, string> }
+  | { op: "monitor"; mode: "listen" | "whisper" | "barge" };
+
+/** A live answered call as its parties and the board see it (REST `GET /api/calls/:id`; pushed as `call.updated`). */
+export interface LiveCallView {
+  callId: string;
+  /** Masked (138****1234) for agents. */
+  caller: string;
+  /** The agent (or supervisor after a take-over) who has the caller. */
+  agentId?: string | undefined;
+  held: boolean;
+  /** Waiting for the next agent after a blind transfer. */
+  transferring: boolean;
+  ended: boolean;
+  consult?:
+    | { target: CallTargetWire; answered: boolean; conferenced: boolean; agentId?: string | undefined }
+    | undefined;
+  monitors: Array<{ supervisorId: string; mode: "listen" | "whisper" | "barge" }>;
+  data: Record<string, string>;
+}
+
 export interface ClientToServerEvents {
   /** Round-trip check; also tells the client the server's clock. */
   ping: (ack: Ack<{ serverTime: string }>) => void;
+  /** Call control over the socket: the same rules and error codes as the REST routes. */
+  "call.command": (req: { callId: string } & CallCommandWire, ack: Ack<LiveCallView>) => void;
 }
 
 /** Per-socket data kept by the server. */

@@ -1,19 +1,19 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { CallCenter } from "../../calls/call-center.js";
-import type { Conversation, ConversationView } from "../../calls/conversation.js";
+import {
+  attachedSchema as attached,
+  type CallCommand,
+  callTargetSchema as callTarget,
+  liveCall,
+  monitorModeSchema,
+  presentCall,
+  runCallCommand,
+} from "../../calls/call-control.js";
 import { HotlineError } from "../../errors.js";
-import { numberFor } from "../../routing/mask.js";
-import type { Role } from "../../store/tables.js";
 import { anyRole, principalOf, staff } from "../guard.js";
-import { errorResponses, phonePattern, slug, userId } from "../schemas.js";
+import { errorResponses, phonePattern, userId } from "../schemas.js";
 
-const callTarget = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("agent"), agentId: userId }),
-  z.object({ kind: z.literal("queue"), queueId: slug }),
-  z.object({ kind: z.literal("number"), number: phonePattern }),
-]);
-const attached = z.record(z.string().max(64), z.string().max(2000));
 const callView = z
   .object({
     callId: z.string(),
@@ -21,6 +21,7 @@ const callView = z
     agentId: z.string().optional(),
     held: z.boolean(),
     transferring: z.boolean(),
+    ended: z.boolean(),
     consult: z
       .object({
         target: callTarget,
@@ -29,16 +30,12 @@ const callView = z
         agentId: z.string().optional(),
       })
       .optional(),
-    monitors: z.array(z.object({ supervisorId: z.string(), mode: z.enum(["listen", "whisper", "barge"]) })),
+    monitors: z.array(z.object({ supervisorId: z.string(), mode: monitorModeSchema })),
     data: z.record(z.string(), z.string()),
   })
   .meta({ id: "LiveCall" });
 const callParams = z.object({ id: z.string().min(1).max(80) });
 const ok = z.object({ call: callView });
-
-function present(v: ConversationView, role: Role): z.infer<typeof callView> {
-  return { ...v, caller: numberFor(role, v.caller) };
-}
 
 /**
  * Call control of answered calls: hold, hang up, blind and attended transfer, three-way,
@@ -49,18 +46,10 @@ export const callRoutes: FastifyPluginAsyncZod<{ calls: () => CallCenter | undef
   app,
   { calls },
 ) => {
-  function live(callId: string): Conversation {
-    const c = calls()?.conversation(callId);
-    if (!c || c.ended) throw new HotlineError("HOTLINE_ERR_CALL_NOT_FOUND", `no live call ${callId}`);
-    return c;
-  }
-  /** The call, if the principal may control it: its agent, or staff. */
-  function controlled(callId: string, user: { userId: string; role: Role }): Conversation {
-    const c = live(callId);
-    if (user.role === "agent" && c.agentId !== user.userId)
-      throw new HotlineError("HOTLINE_ERR_NOT_YOUR_CALL", `call ${callId} is not yours`);
-    return c;
-  }
+  /** Runs the command for the signed-in user; the answer is the call as their role sees it. */
+  const command = async (req: Parameters<typeof principalOf>[0], callId: string, cmd: CallCommand) => ({
+    call: await runCallCommand(calls(), principalOf(req), callId, cmd),
+  });
 
   app.post(
     "/api/calls/originate",
@@ -115,7 +104,7 @@ export const callRoutes: FastifyPluginAsyncZod<{ calls: () => CallCenter | undef
       const p = principalOf(req);
       const c = calls()?.conversationOf(p.userId);
       if (!c) throw new HotlineError("HOTLINE_ERR_CALL_NOT_FOUND", "you are on no call");
-      return present(c.view(), p.role);
+      return presentCall(c.view(), p.role);
     },
   );
 
@@ -127,37 +116,33 @@ export const callRoutes: FastifyPluginAsyncZod<{ calls: () => CallCenter | undef
     },
     async (req) => {
       const p = principalOf(req);
-      const c = live(req.params.id);
+      const c = liveCall(calls(), req.params.id);
       if (p.role === "agent" && !c.involves(p.userId))
         throw new HotlineError("HOTLINE_ERR_NOT_YOUR_CALL", `call ${req.params.id} is not yours`);
-      return present(c.view(), p.role);
+      return presentCall(c.view(), p.role);
     },
   );
 
-  const simple: Array<[string, string, (c: Conversation) => Promise<void>]> = [
-    ["hold", "Holds the caller (music)", (c) => c.hold()],
-    ["retrieve", "Back to the caller", (c) => c.retrieve()],
-    ["hangup", "Ends the agent's part (with a consult answered: completes the transfer)", (c) => c.hangup()],
+  const simple: Array<[string, string, CallCommand]> = [
+    ["hold", "Holds the caller (music)", { op: "hold" }],
+    ["retrieve", "Back to the caller", { op: "retrieve" }],
+    ["hangup", "Ends the agent's part (with a consult answered: completes it)", { op: "hangup" }],
     [
       "consult/complete",
       "The consulted party takes the caller; the agent leaves",
-      (c) => c.completeConsult(),
+      { op: "consult-complete" },
     ],
-    ["consult/cancel", "Ends the consult; the agent is back with the caller", (c) => c.cancelConsult()],
+    ["consult/cancel", "Ends the consult; the agent is back with the caller", { op: "consult-cancel" }],
+    ["takeover", "Supervisors: take the caller; the agent leaves to wrap-up", { op: "takeover" }],
   ];
-  for (const [path, summary, op] of simple) {
+  for (const [path, summary, cmd] of simple) {
     app.post(
       `/api/calls/:id/${path}`,
       {
-        config: { roles: anyRole },
+        config: { roles: cmd.op === "takeover" ? staff : anyRole },
         schema: { tags: ["calls"], summary, params: callParams, response: { 200: ok, ...errorResponses } },
       },
-      async (req) => {
-        const p = principalOf(req);
-        const c = controlled(req.params.id, p);
-        await op(c);
-        return { call: present(c.view(), p.role) };
-      },
+      (req) => command(req, req.params.id, cmd),
     );
   }
 
@@ -177,13 +162,7 @@ export const callRoutes: FastifyPluginAsyncZod<{ calls: () => CallCenter | undef
         response: { 200: ok, ...errorResponses },
       },
     },
-    async (req) => {
-      const p = principalOf(req);
-      const c = controlled(req.params.id, p);
-      if (req.body.mode === "blind") await c.transfer(req.body.to, req.body.data ?? {});
-      else await c.consult(req.body.to, req.body.data ?? {});
-      return { call: present(c.view(), p.role) };
-    },
+    (req) => command(req, req.params.id, { op: "transfer", ...req.body }),
   );
 
   app.post(
@@ -195,17 +174,11 @@ export const callRoutes: FastifyPluginAsyncZod<{ calls: () => CallCenter | undef
         summary:
           "Three-way: joins the answered consult, or with `to` calls the target and joins it on answer",
         params: callParams,
-        body: z.object({ to: callTarget.optional(), data: attached.optional() }).optional(),
+        body: z.object({ to: callTarget.optional(), data: attached.optional() }).nullish(),
         response: { 200: ok, ...errorResponses },
       },
     },
-    async (req) => {
-      const p = principalOf(req);
-      const c = controlled(req.params.id, p);
-      if (req.body?.to) await c.consult(req.body.to, req.body.data ?? {}, { joinOnAnswer: true });
-      else await c.conference();
-      return { call: present(c.view(), p.role) };
-    },
+    (req) => command(req, req.params.id, { op: "conference", ...(req.body ?? {}) }),
   );
 
   app.post(
@@ -216,16 +189,11 @@ export const callRoutes: FastifyPluginAsyncZod<{ calls: () => CallCenter | undef
         tags: ["calls"],
         summary: "Rings the supervisor's phone into the call: listen, whisper (to the agent) or barge",
         params: callParams,
-        body: z.object({ mode: z.enum(["listen", "whisper", "barge"]) }),
+        body: z.object({ mode: monitorModeSchema }),
         response: { 200: ok, ...errorResponses },
       },
     },
-    async (req) => {
-      const p = principalOf(req);
-      const c = live(req.params.id);
-      await c.monitor(p.userId, req.body.mode);
-      return { call: present(c.view(), p.role) };
-    },
+    (req) => command(req, req.params.id, { op: "monitor", mode: req.body.mode }),
   );
 
   app.delete(
@@ -234,30 +202,6 @@ export const callRoutes: FastifyPluginAsyncZod<{ calls: () => CallCenter | undef
       config: { roles: staff },
       schema: { tags: ["calls"], params: callParams, response: { 200: ok, ...errorResponses } },
     },
-    async (req) => {
-      const p = principalOf(req);
-      const c = live(req.params.id);
-      await c.stopMonitor(p.userId);
-      return { call: present(c.view(), p.role) };
-    },
-  );
-
-  app.post(
-    "/api/calls/:id/takeover",
-    {
-      config: { roles: staff },
-      schema: {
-        tags: ["calls"],
-        summary: "The supervisor takes the caller; the agent leaves to wrap-up",
-        params: callParams,
-        response: { 200: ok, ...errorResponses },
-      },
-    },
-    async (req) => {
-      const p = principalOf(req);
-      const c = live(req.params.id);
-      await c.takeOver(p.userId);
-      return { call: present(c.view(), p.role) };
-    },
+    (req) => command(req, req.params.id, { op: "stop-monitor" }),
   );
 };
