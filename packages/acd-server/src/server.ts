@@ -8,7 +8,7 @@ import { SessionService } from "./auth/sessions.js";
 import { TokenService } from "./auth/tokens.js";
 import { CallCenter } from "./calls/call-center.js";
 import { type Config, demoDataEnabled } from "./config/config.js";
-import { accountsWithDemoPasswords, bootstrapAdmin, seedDemoData } from "./demo/seed.js";
+import { accountsWithDemoPasswords, bootstrapAdmin, seedDemoData, seedLocalTrunk } from "./demo/seed.js";
 import { CalendarDirectory } from "./directory/calendars.js";
 import { ListDirectory } from "./directory/lists.js";
 import { QueueDirectory } from "./directory/queues.js";
@@ -19,6 +19,8 @@ import { FlowDirectory } from "./flows/directory.js";
 import { createMetrics } from "./metrics.js";
 import { AcdRuntime } from "./routing/runtime.js";
 import { openStore, type Store } from "./store/store.js";
+import { TrunkService } from "./trunks/service.js";
+import { forwardAcdEvents, Webhooks } from "./webhooks/index.js";
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -27,6 +29,10 @@ export interface RunningServer {
   readonly runtime: AcdRuntime;
   readonly io: EventServer;
   readonly store: Store;
+  /** Signed webhooks to the business system (`emit("survey.completed", …)` from call sessions). */
+  readonly webhooks: Webhooks;
+  /** Trunks, their probes and alarms; absent when SIP is off. */
+  readonly trunks: TrunkService | undefined;
   /** http://host:port the server listens on. */
   readonly url: string;
   /** Stops accepting, lets in-flight requests finish (up to drainSeconds), closes everything. Idempotent. */
@@ -87,6 +93,22 @@ export async function startServer(
     throw err;
   }
   const metrics = createMetrics();
+  // Webhooks and trunks: the business system hears of calls and alarms; trunks route the engine.
+  const webhooks = new Webhooks({ store, log: log.child({ part: "webhooks" }) });
+  const stopCallHooks = forwardAcdEvents(runtime.acd.events, webhooks);
+  let trunks: TrunkService | undefined;
+  if (config.sip.enabled) {
+    trunks = new TrunkService({ store, log: log.child({ part: "trunks" }), metrics, webhooks });
+    try {
+      await seedLocalTrunk(store, config.sip.trustedAddresses, log);
+      await trunks.start();
+    } catch (err) {
+      trunks.close();
+      await runtime.close();
+      if (!options.store) await store.close();
+      throw err;
+    }
+  }
   const tokens = new TokenService(
     config.auth.jwtSecret,
     config.auth.accessTokenSeconds,
@@ -121,10 +143,12 @@ export async function startServer(
     runtime,
     flows,
     calls: () => calls,
+    ...trunks?.routeDeps(),
     webDir: config.webDir ?? fileURLToPath(new URL("../../agent-softphone/dist", import.meta.url)),
   });
   const io = attachEventServer(app.server, { tokens, store, log });
   runtime.attach(io);
+  trunks?.attachEvents(io);
   let engine: EmbeddedEngine | undefined;
   if (config.sip.enabled) {
     try {
@@ -142,6 +166,7 @@ export async function startServer(
         trunks: [{ id: "local", addresses: config.sip.trustedAddresses }],
         ...(config.rtp.workers ? { mediaWorkers: config.rtp.workers } : {}),
       });
+      trunks?.attachSwitch(engine.switch, config.sip.domain);
       calls = new CallCenter({
         switch: engine.switch,
         runtime,
@@ -152,6 +177,7 @@ export async function startServer(
         flows,
       });
     } catch (err) {
+      trunks?.close();
       await runtime.close();
       await app.close();
       if (!options.store) await store.close();
@@ -184,6 +210,8 @@ export async function startServer(
     runtime,
     io,
     store,
+    webhooks,
+    trunks,
     url,
     close() {
       closing ??= (async () => {
@@ -195,7 +223,10 @@ export async function startServer(
         await Promise.race([Promise.all([io.close().catch(() => {}), app.close()]), drain]);
         await engine?.close();
         await calls?.close();
+        trunks?.close();
+        stopCallHooks();
         await runtime.close();
+        await webhooks.close();
         if (!options.store) await store.close();
         log.info("stopped");
       })();

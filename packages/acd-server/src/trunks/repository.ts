@@ -138,7 +138,12 @@ export class TrunkRepository extends EventEmitter<{ changed: [] }> {
 
   async update(id: string, patch: TrunkPatch, actor: Actor): Promise<TrunkView> {
     const after = await this.store.db.transaction().execute(async (tx) => {
-      const row = await tx.selectFrom("trunks").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+      const row = await tx
+        .selectFrom("trunks")
+        .selectAll()
+        .where("id", "=", id)
+        .forUpdate()
+        .executeTakeFirst();
       if (!row) throw new HotlineError("HOTLINE_ERR_NOT_FOUND", `no trunk ${id}`);
       const username = patch.username === undefined ? row.username : patch.username;
       const password = patch.password === undefined ? row.password : patch.password;

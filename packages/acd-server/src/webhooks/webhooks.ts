@@ -123,7 +123,15 @@ export class Webhooks {
       }
     }
     this.#o.log.warn(
-      { webhook: sub.id, url: sub.url, event: payload.event, delivery: payload.id, attempts, lastStatus, lastError },
+      {
+        webhook: sub.id,
+        url: sub.url,
+        event: payload.event,
+        delivery: payload.id,
+        attempts,
+        lastStatus,
+        lastError,
+      },
       this.#closed && attempts < this.#o.maxAttempts
         ? "webhook delivery abandoned at shutdown"
         : "webhook delivery failed",
