@@ -33,7 +33,7 @@ export interface WebhooksOptions {
 }
 
 /** `sha256=<hex>`: HMAC-SHA256 of the raw body with the subscription's secret. */
-export function signature(secret: string, body: string): string {
+export function signature(secret: string, body: string | Uint8Array): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
