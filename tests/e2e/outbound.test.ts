@@ -87,6 +87,42 @@ describe.skipIf(!haveSipp)("outbound calls through a trunk", () => {
     ).toMatchObject({ ok: false, cause: "unavailable", detail: "no trunk serves this number" });
   }, 60_000);
 
+  it("answers the carrier's digest challenge with the trunk's credentials", async () => {
+    const gw = await SippUas.start("digest", await freeUdpPort(), await freeUdpPort(true));
+    peers.push(gw);
+    const created = await h.api("POST", "/api/trunks", admin, {
+      id: "carrier-auth",
+      name: "Carrier that challenges (sipp)",
+      host: "127.0.0.1",
+      port: gw.port,
+      username: "hotline",
+      password: "carrier-pass",
+      prefixes: ["00"],
+      optionsIntervalSeconds: 0,
+    });
+    expect(created.status).toBe(201);
+    const r = await sw().originate({
+      to: { kind: "number", number: "0044123456" },
+      callerNumber: "12345",
+      timeoutMs: 10_000,
+    });
+    if (!r.ok) throw new Error(`originate failed: ${r.cause} ${r.detail ?? ""}`);
+    // sipp answered 200 only because the retried INVITE's Authorization checked out.
+    expect(gw.messages()).toMatch(/^Authorization: Digest .*username="hotline"/m);
+    await r.leg.hangup();
+    await until("BYE at the gateway", 5_000, () => gw.received("BYE"));
+    // And only because of that: with a wrong password the gateway refuses (403).
+    await h.api("PATCH", "/api/trunks/carrier-auth", admin, { password: "not-the-password" });
+    expect(
+      await sw().originate({
+        to: { kind: "number", number: "0044123456" },
+        callerNumber: "12345",
+        timeoutMs: 10_000,
+      }),
+    ).toEqual({ ok: false, cause: "rejected" });
+    await h.api("DELETE", "/api/trunks/carrier-auth", admin);
+  }, 60_000);
+
   it("answers 503 to a call from a trunk whose channels are all in use", async () => {
     const patched = await h.api("PATCH", "/api/trunks/local", admin, { channelLimit: 1 });
     expect(patched.status).toBe(200);

@@ -33,10 +33,18 @@ export class SippUas {
 
   /**
    * `options`: answers OPTIONS probes 200 (tests/sipp/options-uas.xml); `invite`: sipp's built-in
-   * UAS (180, 200 with SDP, then waits for the BYE). Resolves once sipp holds its UDP port.
+   * UAS (180, 200 with SDP, then waits for the BYE); `digest`: challenges the INVITE with a 407
+   * and answers only the retry with good credentials (tests/sipp/uas-digest.xml). Resolves once sipp holds its UDP port.
    */
-  static async start(kind: "options" | "invite", port: number, mediaPort: number): Promise<SippUas> {
-    const scenario = kind === "options" ? ["-sf", join(SIPP_SCENARIOS, "options-uas.xml")] : ["-sn", "uas"];
+  static async start(
+    kind: "options" | "invite" | "digest",
+    port: number,
+    mediaPort: number,
+  ): Promise<SippUas> {
+    const scenario =
+      kind === "invite"
+        ? ["-sn", "uas"]
+        : ["-sf", join(SIPP_SCENARIOS, kind === "options" ? "options-uas.xml" : "uas-digest.xml")];
     return SippUas.#spawn(scenario, port, mediaPort);
   }
 
