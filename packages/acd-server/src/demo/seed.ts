@@ -246,12 +246,14 @@ export async function bootstrapAdmin(
 /**
  * The trunk `local`: calls from `addresses` (HOTLINE_SIP_TRUSTED_ADDRESSES, default 127.0.0.1,
  * this machine) to the hotline are taken without digest and not probed, so a SIP phone here
- * can dial 12345. Created on the first start that has the trunks table; an admin's later edits,
- * or its audited deletion, stand. No addresses, no trunk.
+ * can dial 12345. Its addresses follow the setting until an admin edits or deletes the trunk.
+ * No addresses and no trunk yet: none is made.
  */
 export async function seedLocalTrunk(store: Store, addresses: readonly string[], log: Logger): Promise<void> {
-  if (addresses.length === 0) return;
-  if (await ensureLocalTrunk(store, addresses)) {
-    log.info({ trunk: "local", addresses }, "trunk local created: calls from these addresses need no digest");
+  const local = await store.db.selectFrom("trunks").select("id").where("id", "=", "local").executeTakeFirst();
+  if (addresses.length === 0 && !local) return;
+  const done = await ensureLocalTrunk(store, addresses);
+  if (done !== "kept") {
+    log.info({ trunk: "local", addresses }, `trunk local ${done}: calls from these addresses need no digest`);
   }
 }
