@@ -25,7 +25,7 @@ describe.skipIf(!haveSipp)("outbound calls through a trunk", () => {
   beforeAll(async () => {
     h = await Hotline.start();
     admin = await h.tokenOf("9001");
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     await Promise.all(peers.map((p) => p.kill()));
     await h?.close();

@@ -33,7 +33,7 @@ describe.skipIf(!haveSipp)("a trunk that stops answering OPTIONS", () => {
       sup.once("hello", () => resolve());
       sup.once("connect_error", reject);
     });
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     sup?.close();
     await uas?.kill();

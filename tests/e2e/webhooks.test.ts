@@ -12,7 +12,7 @@ describe.skipIf(!haveBaresip)("call webhooks", () => {
   beforeAll(async () => {
     h = await Hotline.start();
     hooks = await WebhookReceiver.start("business-system-secret-2");
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     await h?.close();
     await hooks?.close();

@@ -138,7 +138,7 @@ describe.skipIf(!haveSipp)("voicemail against real sipp peers", () => {
       mediaWorkers: 1,
     });
     engine.switch.on("incoming", ({ leg }) => incoming.push(leg));
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await Promise.all(peers.map((p) => p.stop()));
     await engine?.close();
