@@ -9,7 +9,7 @@ import { TokenService } from "./auth/tokens.js";
 import { CallCenter } from "./calls/call-center.js";
 import { attachCallEvents } from "./calls/call-events.js";
 import { type Config, demoDataEnabled } from "./config/config.js";
-import { accountsWithDemoPasswords, bootstrapAdmin, seedDemoData } from "./demo/seed.js";
+import { accountsWithDemoPasswords, bootstrapAdmin, seedDemoData, seedLocalTrunk } from "./demo/seed.js";
 import { CalendarDirectory } from "./directory/calendars.js";
 import { ListDirectory } from "./directory/lists.js";
 import { QueueDirectory } from "./directory/queues.js";
@@ -20,6 +20,8 @@ import { FlowDirectory } from "./flows/directory.js";
 import { createMetrics } from "./metrics.js";
 import { AcdRuntime } from "./routing/runtime.js";
 import { openStore, type Store } from "./store/store.js";
+import { TrunkService } from "./trunks/service.js";
+import { forwardAcdEvents, surveyCompleted, Webhooks } from "./webhooks/index.js";
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -28,6 +30,10 @@ export interface RunningServer {
   readonly runtime: AcdRuntime;
   readonly io: EventServer;
   readonly store: Store;
+  /** Signed webhooks to the business system (`emit("survey.completed", …)` from call sessions). */
+  readonly webhooks: Webhooks;
+  /** Trunks, their probes and alarms; absent when SIP is off. */
+  readonly trunks: TrunkService | undefined;
   /** http://host:port the server listens on. */
   readonly url: string;
   /** Stops accepting, lets in-flight requests finish (up to drainSeconds), closes everything. Idempotent. */
@@ -88,6 +94,22 @@ export async function startServer(
     throw err;
   }
   const metrics = createMetrics();
+  // Webhooks and trunks: the business system hears of calls and alarms; trunks route the engine.
+  const webhooks = new Webhooks({ store, log: log.child({ part: "webhooks" }) });
+  const stopCallHooks = forwardAcdEvents(runtime.acd.events, webhooks);
+  let trunks: TrunkService | undefined;
+  if (config.sip.enabled) {
+    trunks = new TrunkService({ store, log: log.child({ part: "trunks" }), metrics, webhooks });
+    try {
+      await seedLocalTrunk(store, config.sip.trustedAddresses, log);
+      await trunks.start();
+    } catch (err) {
+      trunks.close();
+      await runtime.close();
+      if (!options.store) await store.close();
+      throw err;
+    }
+  }
   const tokens = new TokenService(
     config.auth.jwtSecret,
     config.auth.accessTokenSeconds,
@@ -122,11 +144,13 @@ export async function startServer(
     runtime,
     flows,
     calls: () => calls,
+    ...trunks?.routeDeps(),
     webDir: config.webDir ?? fileURLToPath(new URL("../../agent-softphone/dist", import.meta.url)),
   });
   const io = attachEventServer(app.server, { tokens, store, log });
   runtime.attach(io);
   const callEvents = attachCallEvents(io, () => calls, log.child({ part: "calls" }));
+  trunks?.attachEvents(io);
   let engine: EmbeddedEngine | undefined;
   if (config.sip.enabled) {
     try {
@@ -144,6 +168,7 @@ export async function startServer(
         trunks: [{ id: "local", addresses: config.sip.trustedAddresses }],
         ...(config.rtp.workers ? { mediaWorkers: config.rtp.workers } : {}),
       });
+      trunks?.attachSwitch(engine.switch, config.sip.domain);
       calls = new CallCenter({
         switch: engine.switch,
         runtime,
@@ -153,8 +178,10 @@ export async function startServer(
         recordingsDir: join(config.dataDir, "recordings"),
         flows,
         onCallChange: (view, parties) => callEvents.changed(view, parties),
+        onSurvey: (e) => surveyCompleted(webhooks, e),
       });
     } catch (err) {
+      trunks?.close();
       await runtime.close();
       await app.close();
       if (!options.store) await store.close();
@@ -187,6 +214,8 @@ export async function startServer(
     runtime,
     io,
     store,
+    webhooks,
+    trunks,
     url,
     close() {
       closing ??= (async () => {
@@ -198,7 +227,10 @@ export async function startServer(
         await Promise.race([Promise.all([io.close().catch(() => {}), app.close()]), drain]);
         await engine?.close();
         await calls?.close();
+        trunks?.close();
+        stopCallHooks();
         await runtime.close();
+        await webhooks.close();
         if (!options.store) await store.close();
         log.info("stopped");
       })();

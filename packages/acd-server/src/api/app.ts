@@ -16,13 +16,18 @@ import type { CallCenter } from "../calls/call-center.js";
 import { FlowDirectory } from "../flows/directory.js";
 import type { Metrics } from "../metrics.js";
 import type { AcdRuntime } from "../routing/runtime.js";
+import { TrunkRepository } from "../trunks/repository.js";
+import { WebhookRepository } from "../webhooks/repository.js";
 import { installErrorHandler } from "./error-handler.js";
 import { installGuard } from "./guard.js";
 import { agentRoutes } from "./routes/agents.js";
+import { type AlarmRouteDeps, alarmRoutes } from "./routes/alarms.js";
 import { authRoutes } from "./routes/auth.js";
 import { callRoutes } from "./routes/calls.js";
 import { type DirectoryDeps, directoryRoutes } from "./routes/directory.js";
 import { flowRoutes } from "./routes/flows.js";
+import { type TrunkRouteDeps, trunkRoutes } from "./routes/trunks.js";
+import { type WebhookRouteDeps, webhookRoutes } from "./routes/webhooks.js";
 import { serveWebApp } from "./web.js";
 
 export interface AppDeps extends DirectoryDeps {
@@ -38,6 +43,11 @@ export interface AppDeps extends DirectoryDeps {
   flows?: FlowDirectory | undefined;
   /** Live calls for call control; late-bound because the engine starts after the API. */
   calls?: (() => CallCenter | undefined) | undefined;
+  /** Trunks with live status (the engine's trunk manager); table only when absent. */
+  trunks?: TrunkRouteDeps | undefined;
+  /** The active alarms; none when absent. */
+  alarms?: AlarmRouteDeps | undefined;
+  webhooks?: WebhookRouteDeps | undefined;
 }
 
 /**
@@ -121,6 +131,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(agentRoutes, { runtime: deps.runtime, store: deps.store });
   await app.register(callRoutes, { calls: deps.calls ?? (() => undefined) });
   await app.register(flowRoutes, { flows: deps.flows ?? new FlowDirectory(deps.store, { log: deps.log }) });
+  await app.register(trunkRoutes, deps.trunks ?? { repository: new TrunkRepository(deps.store) });
+  await app.register(alarmRoutes, deps.alarms ?? { active: () => [] });
+  await app.register(webhookRoutes, deps.webhooks ?? { repository: new WebhookRepository(deps.store) });
   if (deps.webDir) await serveWebApp(app, deps.webDir);
   return app;
 }

@@ -15,6 +15,8 @@ export interface CallCenterOptions {
   log: Logger;
   hotlineNumber: string;
   recordingsDir: string;
+  /** Told when a caller rated a call (webhook `survey.completed`). */
+  onSurvey?: CallSessionDeps["onSurvey"];
   /** Told after every change of an answered call (socket.io `call.updated`). */
   onCallChange?: CallSessionDeps["onCallChange"];
   /** Which stored flow answers a dialled number; the built-in flow when unset. */
@@ -76,6 +78,7 @@ export class CallCenter {
       recordingsDir: this.#o.recordingsDir,
       flows: this.#o.flows,
       onCallChange: this.#o.onCallChange,
+      onSurvey: this.#o.onSurvey,
       onConversation: (_s, c) => {
         this.#talking.set(c.callId, c);
         void c.done.finally(() => this.#talking.delete(c.callId));

@@ -40,10 +40,21 @@ export interface CallSessionDeps {
   recordingsDir: string;
   /** The flow that answers a dialled number (stored, versioned); the built-in one when unset. */
   flows?: { forNumber(dialled: string): Promise<Flow> } | undefined;
+  /** Told when the caller rated the call (the business system's `survey.completed` webhook). */
+  onSurvey?: (e: SurveyResult) => void;
   /** Told after every change of an answered call (for socket.io pushes). */
   onCallChange?: ConversationDeps["onChange"];
   /** Told when an agent first answers, so call control can find the conversation. */
   onConversation?: (session: CallSession, conversation: Conversation) => void;
+}
+
+export interface SurveyResult {
+  callId: string;
+  callerNumber: string;
+  agentId: string | null;
+  queueId: string | null;
+  /** 1 very satisfied … 5 very dissatisfied. */
+  rating: number;
 }
 
 type Listener<K extends keyof AcdEvents> = (e: AcdEvents[K]) => void;
@@ -179,6 +190,7 @@ export class CallSession implements CallPort {
     const acd = runtime.acd;
     const data = Object.fromEntries(Object.entries(request.data).map(([k, v]) => [k, String(v)]));
     this.#records.update({ queueId: request.queue, attached: request.data });
+    this.#queueId = request.queue;
     return new Promise<QueueOutcome>((resolve) => {
       const listeners: Array<() => void> = [];
       const on = <K extends keyof AcdEvents>(event: K, fn: Listener<K>) => {
@@ -282,6 +294,7 @@ export class CallSession implements CallPort {
   }
 
   #conversation: Conversation | undefined;
+  #queueId: string | undefined;
   /** One-to-one answering: only this agent may take the call. */
   #targetAgent: string | undefined;
 
@@ -421,6 +434,13 @@ export class CallSession implements CallPort {
 
   async recordSurvey(rating: SurveyRating): Promise<void> {
     this.#records.survey(rating.rating, this.#agentId, Date.now());
+    this.#d.onSurvey?.({
+      callId: this.callId,
+      callerNumber: this.#caller.from.number,
+      agentId: this.#agentId ?? null,
+      queueId: this.#queueId ?? null,
+      rating: rating.rating,
+    });
   }
 
   async hangup(): Promise<void> {

@@ -113,8 +113,8 @@ export async function placeOutboundCall(
       headers: { "X-Hotline-Call-Id": callId },
     });
     if (!citizen.ok) {
-      log.info({ cause: citizen.cause }, "outbound call not answered");
-      records.event("failed", Date.now(), { cause: citizen.cause }, r.agentId);
+      log.info({ cause: citizen.cause, detail: citizen.detail }, "outbound call not answered");
+      records.event("failed", Date.now(), { cause: citizen.cause, detail: citizen.detail }, r.agentId);
       await fail(citizen.cause, [agent.leg]);
       return;
     }

@@ -11,6 +11,7 @@ import { FlowRepository } from "../flows/repository.js";
 import { writeAudit } from "../store/audit.js";
 import type { Store } from "../store/store.js";
 import type { Role, WeeklyHours } from "../store/tables.js";
+import { ensureLocalTrunk } from "../trunks/repository.js";
 
 /** The demo accounts. Each one's password, for web login and SIP alike, is `hotline-<id>`. */
 export const demoAccounts: ReadonlyArray<{
@@ -240,4 +241,19 @@ export async function bootstrapAdmin(
   );
   log.warn("no users: created the admin account `admin` from HOTLINE_BOOTSTRAP_ADMIN_PASSWORD");
   return true;
+}
+
+/**
+ * The trunk `local`: calls from `addresses` (HOTLINE_SIP_TRUSTED_ADDRESSES, default 127.0.0.1,
+ * this machine) to the hotline are taken without digest and not probed, so a SIP phone here
+ * can dial 12345. Its addresses follow the setting until an admin edits or deletes the trunk.
+ * No addresses and no trunk yet: none is made.
+ */
+export async function seedLocalTrunk(store: Store, addresses: readonly string[], log: Logger): Promise<void> {
+  const local = await store.db.selectFrom("trunks").select("id").where("id", "=", "local").executeTakeFirst();
+  if (addresses.length === 0 && !local) return;
+  const done = await ensureLocalTrunk(store, addresses);
+  if (done !== "kept") {
+    log.info({ trunk: "local", addresses }, `trunk local ${done}: calls from these addresses need no digest`);
+  }
 }

@@ -135,7 +135,10 @@ export interface OriginateRequest {
   near?: Leg;
 }
 
-export type OriginateResult = { ok: true; leg: Leg } | { ok: false; cause: HangupCause };
+export type OriginateResult =
+  | { ok: true; leg: Leg }
+  /** `detail`: why, in words, when the engine knows more than the cause (no trunk up …). */
+  | { ok: false; cause: HangupCause; detail?: string };
 
 export interface IncomingCall {
   readonly leg: Leg;

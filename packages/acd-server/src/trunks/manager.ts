@@ -147,11 +147,13 @@ export class TrunkManager implements TrunkRoutes {
         sender(config).then(
           (status) => {
             // The trunk may have been reconfigured meanwhile: answers to an old probe are dropped.
-            if (this.#trunks.get(config.id)?.probe === probe) this.#handle(t, probe, probe.response(out.seq, status));
+            if (this.#trunks.get(config.id)?.probe === probe)
+              this.#handle(t, probe, probe.response(out.seq, status));
           },
           (err: unknown) => {
             this.#o.log.debug({ err, trunk: config.id }, "OPTIONS probe could not be sent");
-            if (this.#trunks.get(config.id)?.probe === probe) this.#handle(t, probe, probe.response(out.seq, 503));
+            if (this.#trunks.get(config.id)?.probe === probe)
+              this.#handle(t, probe, probe.response(out.seq, 503));
           },
         );
       } else if (out.kind === "down") {

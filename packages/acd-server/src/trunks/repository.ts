@@ -138,7 +138,12 @@ export class TrunkRepository extends EventEmitter<{ changed: [] }> {
 
   async update(id: string, patch: TrunkPatch, actor: Actor): Promise<TrunkView> {
     const after = await this.store.db.transaction().execute(async (tx) => {
-      const row = await tx.selectFrom("trunks").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+      const row = await tx
+        .selectFrom("trunks")
+        .selectAll()
+        .where("id", "=", id)
+        .forUpdate()
+        .executeTakeFirst();
       if (!row) throw new HotlineError("HOTLINE_ERR_NOT_FOUND", `no trunk ${id}`);
       const username = patch.username === undefined ? row.username : patch.username;
       const password = patch.password === undefined ? row.password : patch.password;
@@ -198,23 +203,53 @@ export class TrunkRepository extends EventEmitter<{ changed: [] }> {
 }
 
 /**
- * The demo trunk `local`: calls from `addresses` (HOTLINE_SIP_TRUSTED_ADDRESSES, default
- * 127.0.0.1) are taken without digest, so a SIP phone on this machine can dial 12345. Created
- * once, on the first start with this table; an admin's later edits (or its deletion, which is
- * audited) stand.
+ * The trunk `local`: calls from `addresses` (HOTLINE_SIP_TRUSTED_ADDRESSES, default
+ * 127.0.0.1) are taken without digest, so a SIP phone on this machine can dial 12345. Made on
+ * the first start with this table. While no admin has touched it, its addresses follow the
+ * setting at each start (as the setting alone decided before trunks were a table); once an
+ * admin has edited it, or deleted it (audited), their word stands.
+ * Resolves with what it did.
  */
-export async function ensureLocalTrunk(store: Store, addresses: readonly string[]): Promise<boolean> {
+export async function ensureLocalTrunk(
+  store: Store,
+  addresses: readonly string[],
+): Promise<"created" | "updated" | "kept"> {
   return store.db.transaction().execute(async (tx) => {
-    const row = await tx.selectFrom("trunks").select("id").where("id", "=", "local").executeTakeFirst();
-    if (row) return false;
-    const deleted = await tx
+    const row = await tx
+      .selectFrom("trunks")
+      .selectAll()
+      .where("id", "=", "local")
+      .forUpdate()
+      .executeTakeFirst();
+    const byAdmin = await tx
       .selectFrom("audit_log")
       .select("id")
       .where("entity", "=", "trunk")
       .where("entity_id", "=", "local")
-      .where("action", "=", "delete")
+      .where("actor", "!=", "system")
       .executeTakeFirst();
-    if (deleted) return false;
+    if (byAdmin) return "kept";
+    if (row) {
+      const same =
+        row.inbound_addresses.length === addresses.length &&
+        row.inbound_addresses.every((a, i) => a === addresses[i]);
+      if (same) return "kept";
+      const updated = await tx
+        .updateTable("trunks")
+        .set({ inbound_addresses: [...addresses], updated_at: new Date() })
+        .where("id", "=", "local")
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await writeAudit(tx, {
+        actor: "system",
+        action: "update",
+        entity: "trunk",
+        entityId: "local",
+        before: view(row),
+        after: view(updated),
+      });
+      return "updated";
+    }
     const after = await tx
       .insertInto("trunks")
       .values({
@@ -239,6 +274,6 @@ export async function ensureLocalTrunk(store: Store, addresses: readonly string[
       before: null,
       after: view(after),
     });
-    return true;
+    return "created";
   });
 }

@@ -53,7 +53,11 @@ export class WebhookRepository {
   }
 
   async get(id: string): Promise<WebhookView> {
-    const row = await this.store.db.selectFrom("webhooks").selectAll().where("id", "=", id).executeTakeFirst();
+    const row = await this.store.db
+      .selectFrom("webhooks")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
     if (!row) throw new HotlineError("HOTLINE_ERR_NOT_FOUND", `no webhook ${id}`);
     return view(row);
   }
@@ -80,7 +84,11 @@ export class WebhookRepository {
 
   async create(input: WebhookInput, actor: Actor): Promise<WebhookView> {
     return this.store.db.transaction().execute(async (tx) => {
-      const exists = await tx.selectFrom("webhooks").select("id").where("id", "=", input.id).executeTakeFirst();
+      const exists = await tx
+        .selectFrom("webhooks")
+        .select("id")
+        .where("id", "=", input.id)
+        .executeTakeFirst();
       if (exists) throw new HotlineError("HOTLINE_ERR_CONFLICT", `webhook ${input.id} exists`);
       const row = await tx
         .insertInto("webhooks")
@@ -108,7 +116,12 @@ export class WebhookRepository {
 
   async update(id: string, patch: WebhookPatch, actor: Actor): Promise<WebhookView> {
     return this.store.db.transaction().execute(async (tx) => {
-      const row = await tx.selectFrom("webhooks").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+      const row = await tx
+        .selectFrom("webhooks")
+        .selectAll()
+        .where("id", "=", id)
+        .forUpdate()
+        .executeTakeFirst();
       if (!row) throw new HotlineError("HOTLINE_ERR_NOT_FOUND", `no webhook ${id}`);
       const updated = await tx
         .updateTable("webhooks")

@@ -33,7 +33,7 @@ export interface WebhooksOptions {
 }
 
 /** `sha256=<hex>`: HMAC-SHA256 of the raw body with the subscription's secret. */
-export function signature(secret: string, body: string): string {
+export function signature(secret: string, body: string | Uint8Array): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
@@ -123,7 +123,15 @@ export class Webhooks {
       }
     }
     this.#o.log.warn(
-      { webhook: sub.id, url: sub.url, event: payload.event, delivery: payload.id, attempts, lastStatus, lastError },
+      {
+        webhook: sub.id,
+        url: sub.url,
+        event: payload.event,
+        delivery: payload.id,
+        attempts,
+        lastStatus,
+        lastError,
+      },
       this.#closed && attempts < this.#o.maxAttempts
         ? "webhook delivery abandoned at shutdown"
         : "webhook delivery failed",

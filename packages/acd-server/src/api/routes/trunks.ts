@@ -76,7 +76,10 @@ const trunkView = z
 export const trunkRoutes: FastifyPluginAsyncZod<TrunkRouteDeps> = async (app, deps) => {
   const withStatus = (t: TrunkView) => {
     const s = deps.status?.().find((x) => x.id === t.id);
-    return { ...t, status: s && t.enabled ? { health: s.health, probed: s.probed, channels: s.channels } : null };
+    return {
+      ...t,
+      status: s && t.enabled ? { health: s.health, probed: s.probed, channels: s.channels } : null,
+    };
   };
   // A change answers once it is in force, so the next call already goes by it.
   const applied = async (t: TrunkView) => {

@@ -237,7 +237,7 @@ export class EmbeddedSwitch implements Switch {
           { number: r.to.number, reason: choice.reason },
           `outbound call refused: ${noTrunkWhy[choice.reason]}`,
         );
-        return { ok: false, cause: "unavailable" };
+        return { ok: false, cause: "unavailable", detail: noTrunkWhy[choice.reason] };
       }
       trunk = choice.trunk;
       target = trunkRequestUri(trunk, r.to.number);
