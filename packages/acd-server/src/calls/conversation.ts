@@ -109,6 +109,11 @@ export class Conversation {
     });
   }
 
+  /** The citizen's number: who called in, or whom an outbound call reached. */
+  get #citizen(): string {
+    return this.#caller.direction === "outbound" ? this.#caller.to.number : this.#caller.from.number;
+  }
+
   get callId(): string {
     return this.#d.callId;
   }
@@ -131,7 +136,7 @@ export class Conversation {
     const c = this.#consult;
     return {
       callId: this.#d.callId,
-      caller: this.#caller.from.number,
+      caller: this.#citizen,
       agentId: this.#a?.who,
       held: this.#callerHeld,
       transferring: !this.#a && !this.#ended,
@@ -331,7 +336,7 @@ export class Conversation {
         const r = await this.#d.runtime.acd.enqueue({
           callId: itemId,
           queueId: route.queueId,
-          number: this.#caller.from.number,
+          number: this.#citizen,
           kind: "consult",
           data: { ...this.#d.data, consultOf: this.#d.callId, consultFrom: a.who },
           ...(route.targetAgent ? { targetAgent: route.targetAgent } : {}),
