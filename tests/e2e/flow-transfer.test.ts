@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binaryAvailable } from "../media-interop/support/peers.js";
 import { freeUdpPort, runSipp } from "../sip-interop/sipp.js";
 import { Hotline, until } from "../support/hotline.js";
+import { SippUas } from "../support/sipp-uas.js";
 
 const havePeers = binaryAvailable("baresip") && binaryAvailable("sipp");
 
@@ -12,10 +13,14 @@ const havePeers = binaryAvailable("baresip") && binaryAvailable("sipp");
  */
 describe.skipIf(!havePeers)("a flow edited through the API transfers callers by SIP URI", () => {
   let h: Hotline;
+  let vm: SippUas;
   beforeAll(async () => {
-    h = await Hotline.start();
-  }, 90_000);
+    // The outside voicemail server the voicemail verb hands callers to.
+    vm = await SippUas.start("invite", await freeUdpPort(), await freeUdpPort());
+    h = await Hotline.start({ HOTLINE_VOICEMAIL_URI: `sip:vm@127.0.0.1:${vm.port}` });
+  }, 180_000);
   afterAll(async () => {
+    await vm?.kill();
     await h?.close();
   });
 
@@ -88,4 +93,57 @@ describe.skipIf(!havePeers)("a flow edited through the API transfers callers by 
       expect.objectContaining({ nodeId: "to-desk" }),
     ]);
   }, 120_000);
+
+  it("a published flow's voicemail verb hands the caller to the outside voicemail server, saying whom they wanted (History-Info, Diversion)", async () => {
+    const admin = await h.tokenOf("9001");
+    const added = await h.api("POST", "/api/flows/hotline-12345/versions", admin, {
+      definition: {
+        id: "hotline-12345",
+        name: "12345 — leave a message for the tax desk",
+        version: 1,
+        start: "mailbox",
+        nodes: {
+          mailbox: { verb: "voicemail", mailbox: "tax-desk", next: "bye" },
+          bye: { verb: "hangup", prompts: ["goodbye"] },
+        },
+      },
+    });
+    expect(added.status, await added.clone().text()).toBe(201);
+    const { version } = (await added.json()) as { version: number };
+    expect((await h.api("POST", "/api/flows/hotline-12345/publish", admin, { version })).status).toBe(200);
+
+    const caller = await h.dial("13900002222", 1000);
+    const invite = await until("INVITE at the voicemail server", 30_000, () => vm.received("INVITE"));
+    expect(invite).toMatch(/^History-Info: .*<sip:tax-desk@[^>]+>;index=1\.1/m);
+    expect(invite).toMatch(/^Diversion: <sip:tax-desk@[^>]+>;reason=no-answer/m);
+    // The mailbox sees who called.
+    expect(invite).toMatch(/^From: .*<sip:13900002222@[^>]+>;tag=/m);
+    await new Promise((r) => setTimeout(r, 1500)); // a moment connected to the voicemail server
+    await caller.command("hangup");
+    await until("BYE at the voicemail server", 10_000, () => vm.received("BYE"));
+    const call = await until("call row ended", 20_000, async () =>
+      h.server.store.db
+        .selectFrom("calls")
+        .selectAll()
+        .where("caller", "=", "13900002222")
+        .where("ended_at", "is not", null)
+        .executeTakeFirst(),
+    );
+    expect(await kindsOf("13900002222")).toContain("voicemail");
+    expect(call.ivr_path as Array<{ nodeId: string }>).toEqual(
+      expect.arrayContaining([expect.objectContaining({ nodeId: "mailbox" })]),
+    );
+  }, 120_000);
+
+  async function kindsOf(caller: string): Promise<string[]> {
+    const c = await h.server.store.db
+      .selectFrom("calls")
+      .select("id")
+      .where("caller", "=", caller)
+      .executeTakeFirst();
+    if (!c) return [];
+    return (
+      await h.server.store.db.selectFrom("call_events").select("kind").where("call_id", "=", c.id).execute()
+    ).map((e) => e.kind);
+  }
 });

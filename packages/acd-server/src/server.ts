@@ -179,6 +179,7 @@ export async function startServer(
         flows,
         onCallChange: (view, parties) => callEvents.changed(view, parties),
         onSurvey: (e) => surveyCompleted(webhooks, e),
+        voicemail: { ...config.voicemail, domain: config.sip.domain },
       });
     } catch (err) {
       trunks?.close();

@@ -15,6 +15,7 @@ export interface CallCenterOptions {
   log: Logger;
   hotlineNumber: string;
   recordingsDir: string;
+  voicemail?: CallSessionDeps["voicemail"];
   /** Told when a caller rated a call (webhook `survey.completed`). */
   onSurvey?: CallSessionDeps["onSurvey"];
   /** Told after every change of an answered call (socket.io `call.updated`). */
@@ -79,6 +80,7 @@ export class CallCenter {
       flows: this.#o.flows,
       onCallChange: this.#o.onCallChange,
       onSurvey: this.#o.onSurvey,
+      voicemail: this.#o.voicemail,
       onConversation: (_s, c) => {
         this.#talking.set(c.callId, c);
         void c.done.finally(() => this.#talking.delete(c.callId));

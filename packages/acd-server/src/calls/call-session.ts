@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import {
   type CallbackRequest,
   type CallPort,
@@ -20,6 +22,7 @@ import {
   systemClock,
   type TransferResult,
   type TransferTarget,
+  type VoicemailRequest,
 } from "@hotline12345/ivr-flows";
 import type { Logger } from "pino";
 import type { AcdEvents } from "../acd/index.js";
@@ -29,6 +32,7 @@ import type { Store } from "../store/store.js";
 import { CallRecords } from "./call-records.js";
 import { Conversation, type ConversationDeps } from "./conversation.js";
 import type { CallLookups } from "./lookups.js";
+import { handToVoicemail, recordVoicemail } from "./voicemail.js";
 
 export interface CallSessionDeps {
   switch: Switch;
@@ -40,6 +44,13 @@ export interface CallSessionDeps {
   recordingsDir: string;
   /** The flow that answers a dialled number (stored, versioned); the built-in one when unset. */
   flows?: { forNumber(dialled: string): Promise<Flow> } | undefined;
+  /** Where the voicemail verb sends callers (see config `voicemail`); none = the verb records nothing. */
+  voicemail?: {
+    uri?: string | undefined;
+    postUrl?: string | undefined;
+    secret?: string | undefined;
+    domain: string;
+  };
   /** Told when the caller rated the call (the business system's `survey.completed` webhook). */
   onSurvey?: (e: SurveyResult) => void;
   /** Told after every change of an answered call (for socket.io pushes). */
@@ -417,8 +428,45 @@ export class CallSession implements CallPort {
     return { ok: true };
   }
 
-  async voicemail(): Promise<{ recorded: boolean }> {
-    return { recorded: false };
+  /**
+   * The voicemail verb: hands the caller to the outside voicemail server (History-Info and
+   * Diversion name the mailbox the caller wanted), or records the message here and POSTs it.
+   */
+  async voicemail(request: VoicemailRequest): Promise<{ recorded: boolean }> {
+    const vm = this.#d.voicemail;
+    if (!vm || this.#ended) return { recorded: false };
+    if (vm.uri) {
+      const r = await handToVoicemail(this.#d.switch, this.#caller, {
+        uri: vm.uri,
+        wanted: request.mailbox,
+        hotlineNumber: this.#d.hotlineNumber,
+        domain: vm.domain,
+        reason: "no-answer",
+      });
+      this.#records.event("voicemail", Date.now(), { to: "server", ok: r.ok, mailbox: request.mailbox });
+      if (r.ok) this.#outcome = "voicemail";
+      return { recorded: r.ok };
+    }
+    if (!vm.postUrl) return { recorded: false };
+    const day = new Date(Date.now() + 480 * 60_000).toISOString().slice(0, 10);
+    const dir = join(this.#d.recordingsDir, day);
+    mkdirSync(dir, { recursive: true });
+    const r = await recordVoicemail(this.#d.switch, this.#caller, {
+      path: join(dir, `${this.callId}-voicemail.wav`),
+      maxSeconds: request.maxSeconds,
+      postUrl: vm.postUrl,
+      callId: this.callId,
+      wanted: request.mailbox,
+      ...(vm.secret ? { secret: vm.secret } : {}),
+    });
+    this.#records.event("voicemail", Date.now(), {
+      to: "post",
+      seconds: r.seconds,
+      delivered: r.delivered,
+      mailbox: request.mailbox,
+    });
+    if (r.seconds > 0) this.#outcome = "voicemail";
+    return { recorded: r.seconds > 0 };
   }
 
   async requestCallback(request: CallbackRequest): Promise<void> {

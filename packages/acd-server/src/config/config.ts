@@ -111,6 +111,21 @@ export const configSchema = z
       .string()
       .regex(/^\+?[0-9]{3,20}$/)
       .default("12345"),
+    /**
+     * Where the IVR's voicemail verb takes callers: an outside voicemail server by SIP (History-Info
+     * and Diversion say whom they wanted), else a message recorded here and POSTed to `postUrl`.
+     */
+    voicemail: z
+      .strictObject({
+        uri: z
+          .string()
+          .regex(/^sips?:\S+$/, "a sip: or sips: URI")
+          .optional(),
+        postUrl: z.url().optional(),
+        /** Signs the POSTed message (X-Hotline-Signature: sha256=HMAC). */
+        secret: z.string().min(16).optional(),
+      })
+      .prefault({}),
     /** Seed demo accounts, queues and skills on first start. Default: on, except in production. */
     demoData: bool.optional(),
   })
@@ -147,6 +162,9 @@ export const envKeys: Record<string, string> = {
   HOTLINE_RTP_PORT_MAX: "rtp.portMax",
   HOTLINE_NUMBER: "hotlineNumber",
   HOTLINE_DEMO_DATA: "demoData",
+  HOTLINE_VOICEMAIL_URI: "voicemail.uri",
+  HOTLINE_VOICEMAIL_POST_URL: "voicemail.postUrl",
+  HOTLINE_VOICEMAIL_SECRET: "voicemail.secret",
 };
 
 export class ConfigError extends Error {
