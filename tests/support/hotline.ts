@@ -84,10 +84,15 @@ export class Hotline {
   }
 
   /** A desk phone registered as the agent (auto-answering unless `answer: false`). */
-  async agentPhone(agentId: string, toneHz: number, options: { answer?: boolean } = {}): Promise<Baresip> {
+  async agentPhone(
+    agentId: string,
+    toneHz: number,
+    options: { answer?: boolean; transport?: "udp" | "tcp" } = {},
+  ): Promise<Baresip> {
     const answermode = options.answer === false ? "manual" : "auto";
+    const transport = options.transport === "tcp" ? ";transport=tcp" : "";
     const phone = await Baresip.start({
-      account: `<sip:${agentId}@127.0.0.1:${this.sipPort}>;auth_pass=hotline-${agentId};regint=300;answermode=${answermode}`,
+      account: `<sip:${agentId}@127.0.0.1:${this.sipPort}${transport}>;auth_pass=hotline-${agentId};regint=300;answermode=${answermode}`,
       sourceWav: toneWav(join(this.dir, `agent-${agentId}.wav`), toneHz),
     });
     this.phones.push(phone);
