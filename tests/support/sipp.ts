@@ -250,7 +250,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
         `create ${id}`,
       );
     });
-    const general = (await (await ok(await hotline.api("GET", "/api/queues/general", admin), "queue")).json()) as {
+    const general = (await (
+      await ok(await hotline.api("GET", "/api/queues/general", admin), "queue")
+    ).json()) as {
       members: string[];
     };
     // No wrap-up: an agent is ready for the next call as soon as one ends; room for every caller.
@@ -324,7 +326,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
         body: JSON.stringify({ userId: id, password: password(id) }),
       });
       const { accessToken } = (await (await ok(res, `login ${id}`)).json()) as { accessToken: string };
-      await ok(await hotline.api("POST", "/api/agents/me/state", accessToken, { state: "READY" }), `ready ${id}`);
+      await ok(
+        await hotline.api("POST", "/api/agents/me/state", accessToken, { state: "READY" }),
+        `ready ${id}`,
+      );
     });
     log(`agents registered and ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
@@ -335,6 +340,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
         sipTarget,
         "-sf",
         join(SIPP_SCENARIOS, "load-caller.xml"),
+        // The scenario plays "[pcap]": the tone written into sipp's working dir below.
+        "-key",
+        "pcap",
+        "load-tone.pcap",
         "-i",
         "127.0.0.1",
         "-p",
@@ -364,7 +373,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
     // Every session writes its row when its call ends; give the last ones a moment.
     const db = hotline.server.store.db;
     const rows = await until("every call row ended", 20_000, async () => {
-      const r = await db.selectFrom("calls").select(["id", "answered_at", "started_at", "outcome", "ended_at"]).execute();
+      const r = await db
+        .selectFrom("calls")
+        .select(["id", "answered_at", "started_at", "outcome", "ended_at"])
+        .execute();
       return r.length >= callerFigures.created && r.every((c) => c.ended_at !== null) ? r : undefined;
     }).catch(async () =>
       db.selectFrom("calls").select(["id", "answered_at", "started_at", "outcome", "ended_at"]).execute(),
