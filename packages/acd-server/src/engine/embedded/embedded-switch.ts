@@ -271,7 +271,9 @@ export class EmbeddedSwitch implements Switch {
     const leg = new EmbeddedLeg(
       "outbound",
       party(from),
-      party(`<${target}>`),
+      // The called party is the agent, not the device's Contact (whose user part is whatever
+      // the phone chose, e.g. baresip's "1001-0x…").
+      party(r.to.kind === "agent" ? `<sip:${r.to.agentId}@${this.#o.domain}>` : `<${target}>`),
       trunk ? trunk.trunkId : r.to.kind === "agent" ? "registered" : "uri",
       endpoint,
       group,
