@@ -166,6 +166,10 @@ export interface LoadFigures {
   completed: number;
   /** Outcome → count, for the failure message. */
   outcomes: Record<string, number>;
+  /** Engine legs still live once every call row had ended (0: nothing leaked). */
+  legsLeft: number;
+  /** The agents' states at the end (state → count). */
+  agentStates: Record<string, number>;
   lost: number;
   setupP50Ms: number;
   setupP99Ms: number;
@@ -381,6 +385,17 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
     }).catch(async () =>
       db.selectFrom("calls").select(["id", "answered_at", "started_at", "outcome", "ended_at"]).execute(),
     );
+    // Nothing of a finished call stays behind: no leg of the engine, and every agent is back to
+    // READY (no wrap-up in this queue), none stuck in RINGING or TALKING.
+    const sw = hotline.server.engine?.switch;
+    const legsLeft = await until("every leg ended", 10_000, () =>
+      (sw?.liveLegs ?? 0) === 0 ? 0 : undefined,
+    ).catch(() => sw?.liveLegs ?? 0);
+    const states: Record<string, number> = {};
+    for (const id of ids) {
+      const st = (await hotline.server.runtime.agentView(id)).state;
+      states[st] = (states[st] ?? 0) + 1;
+    }
     const outcomes: Record<string, number> = {};
     for (const r of rows) outcomes[r.outcome ?? "null"] = (outcomes[r.outcome ?? "null"] ?? 0) + 1;
     const answeredRows = rows.filter((r) => r.answered_at !== null);
@@ -398,6 +413,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
       answered: answeredRows.length,
       completed,
       outcomes,
+      legsLeft,
+      agentStates: states,
       lost: Math.max(o.calls - completed, o.calls - callerFigures.successful),
       setupP50Ms: percentile(callerFigures.rtt, 0.5),
       setupP99Ms: percentile(callerFigures.rtt, 0.99),
