@@ -252,7 +252,9 @@ export function describeEngineContract(name: string, factory: EngineFactory): vo
         cause: "unavailable",
       });
 
+      // A device that rings without answering: given up after the timeout, and it stops ringing.
       const idle = await agentPhone("7002", SUPERVISOR_HZ, false);
+      const closedBefore = idle.count(/closed|terminated/i);
       const t0 = Date.now();
       const unanswered = await sw.originate({
         to: { kind: "agent", agentId: "7002" },
@@ -260,7 +262,9 @@ export function describeEngineContract(name: string, factory: EngineFactory): vo
         timeoutMs: 1500,
       });
       expect(unanswered).toMatchObject({ ok: false, cause: "no-answer" });
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
       expect(Date.now() - t0).toBeLessThan(10_000);
+      await idle.waitFor(/closed|terminated/i, 10_000, closedBefore);
 
       const ac = new AbortController();
       const rings = idle.count(/Incoming call/i);
@@ -271,8 +275,10 @@ export function describeEngineContract(name: string, factory: EngineFactory): vo
         signal: ac.signal,
       });
       await idle.waitFor(/Incoming call/i, 10_000, rings);
+      const closedAgain = idle.count(/closed|terminated/i);
       ac.abort();
       expect((await attempt).ok).toBe(false);
+      await idle.waitFor(/closed|terminated/i, 10_000, closedAgain);
     });
 
     it("hangup: ours sends BYE and ends the leg once, by us; the phone's ends it, by them", async () => {
@@ -284,11 +290,10 @@ export function describeEngineContract(name: string, factory: EngineFactory): vo
       expect(a.leg.state).toBe("ended");
       await a.phone.waitFor(/terminated|closed/i, 10_000);
 
-      await agentPhone("7001", AGENT_HZ);
+      const phone = await agentPhone("7001", AGENT_HZ);
       const leg = await callAgent("7001");
       const causes: LegEvents["ended"][] = [];
       leg.on("ended", (e) => causes.push(e));
-      const phone = phones.at(-1) as Phone;
       await phone.command("hangup");
       await until("the agent's hangup", 10_000, () => causes.length > 0);
       expect(causes).toEqual([{ cause: "normal", by: "remote" }]);
