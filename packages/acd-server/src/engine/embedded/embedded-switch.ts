@@ -191,7 +191,8 @@ export class EmbeddedSwitch implements Switch {
     this.#track(leg);
     // The trunk's channel is in use until this leg ends, whichever way it ends.
     leg.on("ended", release);
-    inc.respond(100);
+    // No 100 Trying here: the SIP stack's server transaction has already sent it (RFC 3261
+    // §17.2.1), and a second one per INVITE only doubled the datagrams under load.
     this.#emit("incoming", { leg } satisfies IncomingCall);
   }
 
