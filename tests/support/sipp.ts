@@ -318,8 +318,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
       "-rtp_echo",
       "-d",
       String(o.talkMs),
-      "-m",
-      String(o.calls),
+      // No call limit: under overload, retransmitted BYEs of calls sipp already dropped count
+      // as new (unexpected) calls, and a limit of `calls` would leave later INVITEs unanswered.
+      // stop() ends it.
     ]);
     // Logging in verifies the password (scrypt): a few at a time too.
     await pool(ids.length, 4, async (i) => {
@@ -388,7 +389,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
     // Nothing of a finished call stays behind: no leg of the engine, and every agent is back to
     // READY (no wrap-up in this queue), none stuck in RINGING or TALKING.
     const sw = hotline.server.engine?.switch;
-    const legsLeft = await until("every leg ended", 10_000, () =>
+    // Up to 40 s: an INVITE nobody answers ends only with Timer B (64·T1 = 32 s, RFC 3261 §17.1.1.2).
+    const legsLeft = await until("every leg ended", 40_000, () =>
       (sw?.liveLegs ?? 0) === 0 ? 0 : undefined,
     ).catch(() => sw?.liveLegs ?? 0);
     const states: Record<string, number> = {};
