@@ -54,6 +54,7 @@ console.log(
 console.log(
   `  call rows: ${f.rows}, answered ${f.answered}, completed ${f.completed}; outcomes ${JSON.stringify(f.outcomes)}`,
 );
+console.log(`  afterwards: ${f.legsLeft} engine legs left, agents ${JSON.stringify(f.agentStates)}`);
 if (f.lost > 0) console.log(`--- callers (sipp)\n${f.callerOutput}\n--- agents (sipp)\n${f.agentOutput}`);
 const fixed = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : "na");
 console.log(
