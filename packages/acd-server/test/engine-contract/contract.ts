@@ -72,6 +72,10 @@ export function describeEngineContract(name: string, factory: EngineFactory): vo
       await Promise.all(legs.splice(0).map((l) => l.hangup().catch(() => undefined)));
       await Promise.all(phones.splice(0).map((p) => p.stop()));
       incoming.length = 0;
+      // A quitting phone unregisters; the next test's phone must not find its stale binding.
+      await until("the agents' phones unregistered", 5000, () =>
+        [...AGENTS.keys()].every((id) => !sw.registered(id)),
+      ).catch(() => undefined);
       // Closing leaks nothing: every count back to 0 once the test's calls are gone.
       const left = await until("the engine to hold nothing open", 10_000, async () => {
         const r = await engine.resources();

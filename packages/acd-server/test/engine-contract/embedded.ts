@@ -10,7 +10,15 @@ import type { EngineFactory } from "./engine.js";
  * users table, so the suite needs no store and no HTTP server.
  */
 export const embeddedEngine: EngineFactory = async (o) => {
-  const media = await MediaEngine.start({ portMin: 40_000, portMax: 44_999, workers: 1 });
+  // RTP ports of its own: below the kernel's ephemeral range (32768+) and apart from the
+  // servers' default (20000–29999) and the media tests' fixed ranges (41000–48099), which run
+  // beside this suite.
+  const media = await MediaEngine.start({
+    portMin: 30_000,
+    portMax: 31_999,
+    workers: 1,
+    bindAddress: "127.0.0.1",
+  });
   const sip = await createSipStack({
     udp: { address: "127.0.0.1", port: 0 },
     userAgent: "hotline12345-contract",
