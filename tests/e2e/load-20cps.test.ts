@@ -36,5 +36,7 @@ describe.skipIf(!haveSipp)("load: 20 calls per second through greeting and queue
     expect(f.answered, why).toBe(200);
     expect(f.completed, why).toBe(200);
     expect(f.lost, why).toBe(0);
+    expect(f.legsLeft, why).toBe(0);
+    expect(f.agentStates, why).toEqual({ READY: 80 });
   }, 150_000);
 });

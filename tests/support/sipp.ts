@@ -166,6 +166,10 @@ export interface LoadFigures {
   completed: number;
   /** Outcome → count, for the failure message. */
   outcomes: Record<string, number>;
+  /** Engine legs still live once every call row had ended (0: nothing leaked). */
+  legsLeft: number;
+  /** The agents' states at the end (state → count). */
+  agentStates: Record<string, number>;
   lost: number;
   setupP50Ms: number;
   setupP99Ms: number;
@@ -250,7 +254,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
         `create ${id}`,
       );
     });
-    const general = (await (await ok(await hotline.api("GET", "/api/queues/general", admin), "queue")).json()) as {
+    const general = (await (
+      await ok(await hotline.api("GET", "/api/queues/general", admin), "queue")
+    ).json()) as {
       members: string[];
     };
     // No wrap-up: an agent is ready for the next call as soon as one ends; room for every caller.
@@ -312,8 +318,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
       "-rtp_echo",
       "-d",
       String(o.talkMs),
-      "-m",
-      String(o.calls),
+      // No call limit: under overload, retransmitted BYEs of calls sipp already dropped count
+      // as new (unexpected) calls, and a limit of `calls` would leave later INVITEs unanswered.
+      // stop() ends it.
     ]);
     // Logging in verifies the password (scrypt): a few at a time too.
     await pool(ids.length, 4, async (i) => {
@@ -324,7 +331,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
         body: JSON.stringify({ userId: id, password: password(id) }),
       });
       const { accessToken } = (await (await ok(res, `login ${id}`)).json()) as { accessToken: string };
-      await ok(await hotline.api("POST", "/api/agents/me/state", accessToken, { state: "READY" }), `ready ${id}`);
+      await ok(
+        await hotline.api("POST", "/api/agents/me/state", accessToken, { state: "READY" }),
+        `ready ${id}`,
+      );
     });
     log(`agents registered and ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
@@ -335,6 +345,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
         sipTarget,
         "-sf",
         join(SIPP_SCENARIOS, "load-caller.xml"),
+        // The scenario plays "[pcap]": the tone written into sipp's working dir below.
+        "-key",
+        "pcap",
+        "load-tone.pcap",
         "-i",
         "127.0.0.1",
         "-p",
@@ -364,11 +378,26 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
     // Every session writes its row when its call ends; give the last ones a moment.
     const db = hotline.server.store.db;
     const rows = await until("every call row ended", 20_000, async () => {
-      const r = await db.selectFrom("calls").select(["id", "answered_at", "started_at", "outcome", "ended_at"]).execute();
+      const r = await db
+        .selectFrom("calls")
+        .select(["id", "answered_at", "started_at", "outcome", "ended_at"])
+        .execute();
       return r.length >= callerFigures.created && r.every((c) => c.ended_at !== null) ? r : undefined;
     }).catch(async () =>
       db.selectFrom("calls").select(["id", "answered_at", "started_at", "outcome", "ended_at"]).execute(),
     );
+    // Nothing of a finished call stays behind: no leg of the engine, and every agent is back to
+    // READY (no wrap-up in this queue), none stuck in RINGING or TALKING.
+    const sw = hotline.server.engine?.switch;
+    // Up to 40 s: an INVITE nobody answers ends only with Timer B (64·T1 = 32 s, RFC 3261 §17.1.1.2).
+    const legsLeft = await until("every leg ended", 40_000, () =>
+      (sw?.liveLegs ?? 0) === 0 ? 0 : undefined,
+    ).catch(() => sw?.liveLegs ?? 0);
+    const states: Record<string, number> = {};
+    for (const id of ids) {
+      const st = (await hotline.server.runtime.agentView(id)).state;
+      states[st] = (states[st] ?? 0) + 1;
+    }
     const outcomes: Record<string, number> = {};
     for (const r of rows) outcomes[r.outcome ?? "null"] = (outcomes[r.outcome ?? "null"] ?? 0) + 1;
     const answeredRows = rows.filter((r) => r.answered_at !== null);
@@ -386,6 +415,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
       answered: answeredRows.length,
       completed,
       outcomes,
+      legsLeft,
+      agentStates: states,
       lost: Math.max(o.calls - completed, o.calls - callerFigures.successful),
       setupP50Ms: percentile(callerFigures.rtt, 0.5),
       setupP99Ms: percentile(callerFigures.rtt, 0.99),

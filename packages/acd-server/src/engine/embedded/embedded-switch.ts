@@ -191,7 +191,8 @@ export class EmbeddedSwitch implements Switch {
     this.#track(leg);
     // The trunk's channel is in use until this leg ends, whichever way it ends.
     leg.on("ended", release);
-    inc.respond(100);
+    // No 100 Trying here: the SIP stack's server transaction has already sent it (RFC 3261
+    // §17.2.1), and a second one per INVITE only doubled the datagrams under load.
     this.#emit("incoming", { leg } satisfies IncomingCall);
   }
 
@@ -271,7 +272,9 @@ export class EmbeddedSwitch implements Switch {
     const leg = new EmbeddedLeg(
       "outbound",
       party(from),
-      party(`<${target}>`),
+      // The called party is the agent, not the device's Contact (whose user part is whatever
+      // the phone chose, e.g. baresip's "1001-0x…").
+      party(r.to.kind === "agent" ? `<sip:${r.to.agentId}@${this.#o.domain}>` : `<${target}>`),
       trunk ? trunk.trunkId : r.to.kind === "agent" ? "registered" : "uri",
       endpoint,
       group,

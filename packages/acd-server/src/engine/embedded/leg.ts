@@ -161,6 +161,10 @@ export class EmbeddedLeg implements Leg {
 
   hangup(cause: HangupCause = "normal"): Promise<void> {
     if (this.state === "ended") return this.#ending ?? Promise.resolve();
+    // Ended first, with our cause: sending BYE ends the dialog at once ("local-bye"), and a
+    // CANCEL fails the INVITE, and either would otherwise report the leg ended as "normal"
+    // (or by the remote side) before this cause was recorded.
+    const ending = this.#ended(cause, "local");
     if (this.#dialog) {
       void this.#dialog.bye().catch(() => undefined);
     } else if (this.sip.incoming && !this.sip.incoming.answered) {
@@ -168,7 +172,7 @@ export class EmbeddedLeg implements Leg {
     } else {
       this.sip.outgoing?.cancel();
     }
-    return this.#ended(cause, "local");
+    return ending;
   }
 
   /** @internal the leg ended: close media once and tell the listeners. */
