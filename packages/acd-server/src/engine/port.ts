@@ -86,7 +86,11 @@ export interface Leg {
   /** Plays WAV prompt files (8 kHz mono, 16-bit or G.711) to this leg. */
   play(files: readonly string[], options?: PlayOptions): Playback;
   sendDtmf(key: DtmfKey): Promise<void>;
-  /** Hold: this leg hears nothing from the others (the session plays music to it). */
+  /**
+   * Hold signalling: re-offers the stream `sendonly` (RFC 3264 §8.4), so the phone shows held and
+   * stops sending. What the leg hears meanwhile is whatever it is connected to: the session
+   * closes its bridge and plays music (see calls/conversation.ts) — hold does not mute it.
+   */
   hold(): Promise<void>;
   unhold(): Promise<void>;
   hangup(cause?: HangupCause): Promise<void>;
