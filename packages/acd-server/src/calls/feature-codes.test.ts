@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/config.js";
-import { defaultFeatureCodes, type FeatureDial, parseFeatureDial } from "./feature-codes.js";
+import { agentOf, defaultFeatureCodes, type FeatureDial, parseFeatureDial } from "./feature-codes.js";
 
 describe("parseFeatureDial", () => {
   it.each<[string, FeatureDial | undefined]>([
@@ -36,5 +36,17 @@ describe("parseFeatureDial", () => {
 
   it("defaults to *21–*24", () => {
     expect(loadConfig({}).featureCodes).toEqual(defaultFeatureCodes);
+  });
+});
+
+describe("agentOf", () => {
+  const from = (number: string) => ({ number, uri: `sip:${number}@localhost` });
+
+  it("takes the agent from a device that passed digest, never from a trunk's or a browser caller's From", () => {
+    expect(agentOf({ origin: "registered", from: from("1001") })).toBe("1001");
+    expect(agentOf({ origin: "local", from: from("1001") })).toBeUndefined();
+    expect(agentOf({ origin: "webrtc", from: from("1001") })).toBeUndefined();
+    expect(agentOf({ origin: "registered", from: from("") })).toBeUndefined();
+    expect(agentOf({ origin: "registered", from: from("1001;x=<y>") })).toBeUndefined();
   });
 });

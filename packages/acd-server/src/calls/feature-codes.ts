@@ -210,7 +210,7 @@ export class FeatureCodeDesk {
  * another agent in its From. Tying the two (the leg carrying the authenticated user) is the
  * engine's to do; this is the one place that would read it.
  */
-export function agentOf(leg: Leg): string | undefined {
+export function agentOf(leg: Pick<Leg, "origin" | "from">): string | undefined {
   if (leg.origin !== "registered") return undefined;
   const id = leg.from.number;
   return /^[0-9A-Za-z_.-]{1,32}$/.test(id) ? id : undefined;
