@@ -82,4 +82,26 @@ describe.skipIf(!haveBaresip)("feature codes from a real SIP phone", () => {
     // Nothing of the call is left: the server's leg (dialog, RTP port) is gone.
     await until("the leg released", 10_000, () => h.server.engine?.switch.liveLegs === 0);
   }, 60_000);
+
+  it("ends after-call work with *24: the agent is ready again once the call is down", async () => {
+    // A call the ACD hands to 1001 and 1001 finishes: the desk-less agent is in wrap-up.
+    const acd = h.server.runtime.acd;
+    await h.setState("1001", "READY");
+    await acd.enqueue({ callId: "fc-wrap", queueId: "general", number: "13800001111" });
+    await until("1001 offered the call", 10_000, async () => (await acd.agent("1001")).state === "RINGING");
+    await acd.answered("1001", "fc-wrap");
+    await acd.hangup("1001", "fc-wrap");
+    expect(await stateOf()).toMatchObject({ state: "WRAP_UP" });
+
+    await dialCode("*24");
+    await until("1001 ready", 10_000, async () => (await stateOf()).state === "READY");
+    await h.server.runtime.flushHistory();
+    const last = await h.server.store.db
+      .selectFrom("agent_state_history")
+      .select(["from_state", "to_state"])
+      .where("agent_id", "=", "1001")
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
+    expect(last).toEqual({ from_state: "WRAP_UP", to_state: "READY" });
+  }, 60_000);
 });
