@@ -20,7 +20,7 @@ describe.skipIf(!haveBaresip)("feature codes from a real SIP phone", () => {
     h = await Hotline.start({ HOTLINE_SIP_TRUSTED_ADDRESSES: "192.0.2.1" });
     phone = await h.agentPhone("1001", 600);
     token = await h.tokenOf("1001");
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     await h?.close();
   });
@@ -33,7 +33,7 @@ describe.skipIf(!haveBaresip)("feature codes from a real SIP phone", () => {
   async function dialCode(code: string): Promise<void> {
     const before = closed();
     await phone.command("dial", `sip:${code}@127.0.0.1:${h.sipPort}`);
-    await until(`the ${code} call to end`, 20_000, () => closed() > before);
+    await until(`the ${code} call to end`, 30_000, () => closed() > before);
   }
 
   it("logs in ready with *21, goes not ready with *22, logs out with *23", async () => {
@@ -41,15 +41,15 @@ describe.skipIf(!haveBaresip)("feature codes from a real SIP phone", () => {
 
     await dialCode("*21");
     // READY is applied once the confirmation has played and the call is down.
-    await until("1001 ready", 10_000, async () => (await stateOf()).state === "READY");
+    await until("1001 ready", 30_000, async () => (await stateOf()).state === "READY");
     expect(phone.log).toMatch(/Call answered|call established/i);
 
     await dialCode("*22");
-    await until("1001 not ready", 10_000, async () => (await stateOf()).state === "NOT_READY");
+    await until("1001 not ready", 30_000, async () => (await stateOf()).state === "NOT_READY");
     expect(await stateOf()).toMatchObject({ state: "NOT_READY", reason: "break" });
 
     await dialCode("*23");
-    await until("1001 logged out", 10_000, async () => (await stateOf()).state === "LOGGED_OUT");
+    await until("1001 logged out", 30_000, async () => (await stateOf()).state === "LOGGED_OUT");
 
     // The same history rows as changes made on the desk.
     await h.server.runtime.flushHistory();
@@ -65,13 +65,13 @@ describe.skipIf(!haveBaresip)("feature codes from a real SIP phone", () => {
       { from_state: "READY", to_state: "NOT_READY", reason: "break" },
       { from_state: "NOT_READY", to_state: "LOGGED_OUT", reason: "logout" },
     ]);
-  }, 90_000);
+  }, 180_000);
 
   it("refuses a code that is not configured before answering, and changes nothing", async () => {
     await dialCode("*29");
     expect(phone.log).toMatch(/480 Temporarily Unavailable/i);
     expect(await stateOf()).toMatchObject({ state: "LOGGED_OUT" });
-  }, 60_000);
+  }, 120_000);
 
   it("answers a change the ACD does not allow with a prompt, not a crash: *24 outside wrap-up", async () => {
     const answeredBefore = phone.log.match(/Call answered|call established/gi)?.length ?? 0;
@@ -80,21 +80,21 @@ describe.skipIf(!haveBaresip)("feature codes from a real SIP phone", () => {
     expect(phone.log.match(/Call answered|call established/gi)?.length ?? 0).toBeGreaterThan(answeredBefore);
     expect(await stateOf()).toMatchObject({ state: "LOGGED_OUT" });
     // Nothing of the call is left: the server's leg (dialog, RTP port) is gone.
-    await until("the leg released", 10_000, () => h.server.engine?.switch.liveLegs === 0);
-  }, 60_000);
+    await until("the leg released", 30_000, () => h.server.engine?.switch.liveLegs === 0);
+  }, 120_000);
 
   it("ends after-call work with *24: the agent is ready again once the call is down", async () => {
     // A call the ACD hands to 1001 and 1001 finishes: the desk-less agent is in wrap-up.
     const acd = h.server.runtime.acd;
     await h.setState("1001", "READY");
     await acd.enqueue({ callId: "fc-wrap", queueId: "general", number: "13800001111" });
-    await until("1001 offered the call", 10_000, async () => (await acd.agent("1001")).state === "RINGING");
+    await until("1001 offered the call", 30_000, async () => (await acd.agent("1001")).state === "RINGING");
     await acd.answered("1001", "fc-wrap");
     await acd.hangup("1001", "fc-wrap");
     expect(await stateOf()).toMatchObject({ state: "WRAP_UP" });
 
     await dialCode("*24");
-    await until("1001 ready", 10_000, async () => (await stateOf()).state === "READY");
+    await until("1001 ready", 30_000, async () => (await stateOf()).state === "READY");
     await h.server.runtime.flushHistory();
     const last = await h.server.store.db
       .selectFrom("agent_state_history")
@@ -103,5 +103,5 @@ describe.skipIf(!haveBaresip)("feature codes from a real SIP phone", () => {
       .orderBy("id", "desc")
       .executeTakeFirstOrThrow();
     expect(last).toEqual({ from_state: "WRAP_UP", to_state: "READY" });
-  }, 60_000);
+  }, 120_000);
 });

@@ -134,9 +134,10 @@ export class FeatureCodeDesk {
       await leg.play([promptFile(prompt, "zh")]).done;
     } catch (err) {
       log.info({ err }, "feature code call ended early");
-    } finally {
-      await leg.hangup("normal").catch(() => undefined);
     }
+    // The BYE is on its way once hangup() returns its promise; releasing the media may take a
+    // moment longer, and the agent need not wait for that to be READY.
+    const released = leg.hangup("normal").catch(() => undefined);
     if (outcome.ok && plan.afterHangup) {
       try {
         await plan.afterHangup();
@@ -148,6 +149,7 @@ export class FeatureCodeDesk {
         outcome = { ok: false, action, code: err instanceof AcdError ? err.code : "HOTLINE_ERR_INTERNAL" };
       }
     }
+    await released;
     log.info({ outcome }, "feature code");
     return outcome;
   }
