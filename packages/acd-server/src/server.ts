@@ -180,6 +180,7 @@ export async function startServer(
         onCallChange: (view, parties) => callEvents.changed(view, parties),
         onSurvey: (e) => surveyCompleted(webhooks, e),
         voicemail: { ...config.voicemail, domain: config.sip.domain },
+        featureCodes: config.featureCodes,
       });
     } catch (err) {
       trunks?.close();

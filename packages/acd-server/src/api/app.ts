@@ -26,6 +26,7 @@ import { authRoutes } from "./routes/auth.js";
 import { callRoutes } from "./routes/calls.js";
 import { type DirectoryDeps, directoryRoutes } from "./routes/directory.js";
 import { flowRoutes } from "./routes/flows.js";
+import { historyRoutes } from "./routes/history.js";
 import { type TrunkRouteDeps, trunkRoutes } from "./routes/trunks.js";
 import { type WebhookRouteDeps, webhookRoutes } from "./routes/webhooks.js";
 import { serveWebApp } from "./web.js";
@@ -129,6 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { sessions: deps.sessions });
   await app.register(directoryRoutes, { ...deps, onRoutingChange: () => deps.runtime.reload() });
   await app.register(agentRoutes, { runtime: deps.runtime, store: deps.store });
+  await app.register(historyRoutes, { store: deps.store, runtime: deps.runtime });
   await app.register(callRoutes, { calls: deps.calls ?? (() => undefined) });
   await app.register(flowRoutes, { flows: deps.flows ?? new FlowDirectory(deps.store, { log: deps.log }) });
   await app.register(trunkRoutes, deps.trunks ?? { repository: new TrunkRepository(deps.store) });

@@ -5,6 +5,8 @@ import type { AcdRuntime } from "../routing/runtime.js";
 import type { Store } from "../store/store.js";
 import { CallSession, type CallSessionDeps } from "./call-session.js";
 import type { Conversation } from "./conversation.js";
+import { parseDialled } from "./dialled.js";
+import { defaultFeatureCodes, FeatureCodeDesk, type FeatureCodes } from "./feature-codes.js";
 import { CallLookups } from "./lookups.js";
 import { type OutboundCallRequest, placeOutboundCall } from "./outbound-call.js";
 
@@ -22,6 +24,8 @@ export interface CallCenterOptions {
   onCallChange?: CallSessionDeps["onCallChange"];
   /** Which stored flow answers a dialled number; the built-in flow when unset. */
   flows?: CallSessionDeps["flows"];
+  /** Agents' feature codes (config `featureCodes`); default `*21`–`*24`. */
+  featureCodes?: FeatureCodes;
 }
 
 /**
@@ -31,6 +35,7 @@ export interface CallCenterOptions {
 export class CallCenter {
   readonly #o: CallCenterOptions;
   readonly #lookups: CallLookups;
+  readonly #features: FeatureCodeDesk;
   readonly #sessions = new Set<Promise<void>>();
   /** Answered calls by call id, for call control (REST, socket.io). */
   readonly #talking = new Map<string, Conversation>();
@@ -39,6 +44,11 @@ export class CallCenter {
   constructor(o: CallCenterOptions) {
     this.#o = o;
     this.#lookups = new CallLookups(o.store);
+    this.#features = new FeatureCodeDesk({
+      acd: o.runtime.acd,
+      log: o.log,
+      codes: o.featureCodes ?? defaultFeatureCodes,
+    });
     o.switch.on("incoming", (call) => this.#incoming(call));
     o.switch.on("registration", (r) => {
       // A device that went away while its agent was offered a call or ready: the ACD must not
@@ -64,7 +74,18 @@ export class CallCenter {
       void leg.reject("unavailable");
       return;
     }
-    if (leg.to.number !== this.#o.hotlineNumber) {
+    // An agent's phone dialling a feature code (*21 …) is served here, not as a caller.
+    const feature = this.#features.take(leg);
+    if (feature) {
+      const done = feature
+        .then(() => undefined)
+        .catch((err: unknown) => this.#o.log.error({ err }, "feature code crashed"));
+      this.#sessions.add(done);
+      void done.finally(() => this.#sessions.delete(done));
+      return;
+    }
+    // The hotline number, or it followed by an agent's id (one-to-one answering, calls/dialled.ts).
+    if (parseDialled(leg.to.number, this.#o.hotlineNumber).kind === "unknown") {
       this.#o.log.info({ to: leg.to.number, from: leg.from.number }, "call to an unknown number refused");
       void leg.reject("unavailable");
       return;

@@ -11,6 +11,8 @@ import { z } from "zod";
 const port = z.coerce.number().int().min(1).max(65_535);
 /** 0 = any free port (tests). */
 const listenPort = z.coerce.number().int().min(0).max(65_535);
+/** What a phone pad can dial: `*` or `#` first (never a number a caller could mean), then digits. */
+const featureCode = z.string().regex(/^[*#][0-9*#]{1,8}$/, "* or # followed by 1–8 keys");
 const bool = z.union([
   z.boolean(),
   z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1"),
@@ -126,6 +128,27 @@ export const configSchema = z
         secret: z.string().min(16).optional(),
       })
       .prefault({}),
+    /**
+     * Feature codes an agent dials from a plain SIP phone to change their own state; each is
+     * confirmed by a short prompt. `notReadyReason` is the reason `notReady` gives (a phone has
+     * no reason picker).
+     */
+    featureCodes: z
+      .strictObject({
+        loginReady: featureCode.default("*21"),
+        notReady: featureCode.default("*22"),
+        logout: featureCode.default("*23"),
+        endWrapUp: featureCode.default("*24"),
+        notReadyReason: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{0,31}$/)
+          .default("break"),
+      })
+      .prefault({})
+      .refine(
+        (f) => new Set([f.loginReady, f.notReady, f.logout, f.endWrapUp]).size === 4,
+        "each feature code must differ from the others",
+      ),
     /** Seed demo accounts, queues and skills on first start. Default: on, except in production. */
     demoData: bool.optional(),
   })
@@ -165,6 +188,11 @@ export const envKeys: Record<string, string> = {
   HOTLINE_VOICEMAIL_URI: "voicemail.uri",
   HOTLINE_VOICEMAIL_POST_URL: "voicemail.postUrl",
   HOTLINE_VOICEMAIL_SECRET: "voicemail.secret",
+  HOTLINE_FEATURE_LOGIN_READY: "featureCodes.loginReady",
+  HOTLINE_FEATURE_NOT_READY: "featureCodes.notReady",
+  HOTLINE_FEATURE_LOGOUT: "featureCodes.logout",
+  HOTLINE_FEATURE_END_WRAP_UP: "featureCodes.endWrapUp",
+  HOTLINE_FEATURE_NOT_READY_REASON: "featureCodes.notReadyReason",
 };
 
 export class ConfigError extends Error {

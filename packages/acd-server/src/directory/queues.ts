@@ -2,7 +2,7 @@ import type { Transaction, Updateable } from "kysely";
 import { HotlineError } from "../errors.js";
 import { writeAudit } from "../store/audit.js";
 import type { Store } from "../store/store.js";
-import type { QueueStrategy, QueuesTable, Tables } from "../store/tables.js";
+import type { QueueStrategy, QueuesTable, ScreenPopMode, ScreenPopWhen, Tables } from "../store/tables.js";
 import { type Actor, auditActor } from "./users.js";
 
 export interface SkillView {
@@ -23,14 +23,23 @@ export interface QueueView {
   serviceLevelSeconds: number;
   wrapUpSeconds: number;
   calendarId: string | null;
+  /** The business system's page for a call: a template (see calls/screen-pop.ts). */
   screenPopUrl: string | null;
+  /** Beside the call in the desk, or in a new browser tab. */
+  screenPopMode: ScreenPopMode;
+  /** When the call is answered, or already when it is offered (ringing). */
+  screenPopWhen: ScreenPopWhen;
   skills: Array<{ skillId: string; minLevel: number }>;
   members: string[];
 }
 
-export type QueueInput = Omit<QueueView, "skills" | "members"> & {
+export type QueueInput = Omit<QueueView, "skills" | "members" | "screenPopMode" | "screenPopWhen"> & {
   skills?: QueueView["skills"];
   members?: string[];
+  /** Default `iframe`. */
+  screenPopMode?: ScreenPopMode;
+  /** Default `answered`. */
+  screenPopWhen?: ScreenPopWhen;
 };
 export type QueuePatch = Partial<Omit<QueueInput, "id">>;
 
@@ -112,6 +121,8 @@ export class QueueDirectory {
       wrapUpSeconds: q.wrap_up_s,
       calendarId: q.calendar_id,
       screenPopUrl: q.screen_pop_url,
+      screenPopMode: q.screen_pop_mode,
+      screenPopWhen: q.screen_pop_when,
       skills: skills.map((s) => ({ skillId: s.skill_id, minLevel: s.min_level })),
       members: members.map((m) => m.user_id),
     };
@@ -194,6 +205,8 @@ function columns(q: QueuePatch): Updateable<QueuesTable> {
   if (q.wrapUpSeconds !== undefined) set.wrap_up_s = q.wrapUpSeconds;
   if (q.calendarId !== undefined) set.calendar_id = q.calendarId;
   if (q.screenPopUrl !== undefined) set.screen_pop_url = q.screenPopUrl;
+  if (q.screenPopMode !== undefined) set.screen_pop_mode = q.screenPopMode;
+  if (q.screenPopWhen !== undefined) set.screen_pop_when = q.screenPopWhen;
   return set;
 }
 

@@ -47,7 +47,10 @@ export interface CallOfferedEvent {
   caller: string;
   waitedSeconds: number;
   attached: Record<string, string>;
+  /** The queue's business-system page for this call, filled (same as `screenPop.url`). */
   screenPopUrl?: string;
+  /** How the desk opens it: beside the call or in a tab, on answer or already on offer. */
+  screenPop?: { url: string; mode: "iframe" | "tab"; when: "answered" | "offered" };
 }
 
 export interface CallEndedEvent {

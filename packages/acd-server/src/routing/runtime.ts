@@ -16,6 +16,7 @@ import type { EventServer } from "../events/socket.js";
 import type { Store } from "../store/store.js";
 import { loadAcdConfig } from "./acd-config.js";
 import { numberFor } from "./mask.js";
+import { screenPopFor } from "./screen-pop.js";
 
 export interface AcdRuntimeOptions {
   store: Store;
@@ -149,14 +150,23 @@ export class AcdRuntime {
         waitedSeconds: Math.round((e.at - e.item.arrivedAt) / 1000),
         attached: { ...(e.item.data ?? {}) },
       };
-      // Each socket gets the number as its own role may see it.
-      void io
-        .in(rooms.agent(e.agentId))
-        .fetchSockets()
-        .then((sockets) => {
-          for (const s of sockets)
-            s.emit("call.offered", { ...base, caller: numberFor(s.data.role, e.item.number) });
-        });
+      // Each socket gets the number (in the screen pop too) as its own role may see it.
+      void Promise.all([
+        io.in(rooms.agent(e.agentId)).fetchSockets(),
+        this.#screenPopOf(e.item.queueId),
+      ]).then(([sockets, pop]) => {
+        for (const s of sockets) {
+          const role = s.data.role;
+          const filled = pop
+            ? screenPopFor(pop, { callId: e.item.id, caller: e.item.number, data: base.attached, role })
+            : undefined;
+          s.emit("call.offered", {
+            ...base,
+            caller: numberFor(role, e.item.number),
+            ...(filled ? { screenPopUrl: filled.url, screenPop: filled } : {}),
+          });
+        }
+      });
     });
     for (const name of [
       "call.requeued",
@@ -168,6 +178,20 @@ export class AcdRuntime {
       ev.on(name, () => this.#schedulePush());
     }
     ev.on("error", (e) => this.#log.error({ err: e.error, op: e.op }, "ACD timer work failed"));
+  }
+
+  /**
+   * The queue's screen-pop settings, read per offer so an admin's change applies to the next
+   * call; a store hiccup costs the pop, never the offer.
+   */
+  async #screenPopOf(queueId: string) {
+    const q = await this.#store.db
+      .selectFrom("queues")
+      .select(["screen_pop_url", "screen_pop_mode", "screen_pop_when"])
+      .where("id", "=", queueId)
+      .executeTakeFirst()
+      .catch((err: unknown) => this.#log.warn({ err, queueId }, "screen pop settings not read"));
+    return q ? { url: q.screen_pop_url, mode: q.screen_pop_mode, when: q.screen_pop_when } : undefined;
   }
 
   #count(at: number, what: "offered" | "answered" | "abandoned"): void {

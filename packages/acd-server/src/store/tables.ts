@@ -36,6 +36,9 @@ export interface UserSkillsTable {
 
 export type QueueStrategy = "longest-idle" | "skill-level-longest-idle" | "round-robin" | "ring-all";
 
+export type ScreenPopMode = "iframe" | "tab";
+export type ScreenPopWhen = "answered" | "offered";
+
 export interface QueuesTable {
   id: string;
   name: string;
@@ -49,6 +52,8 @@ export interface QueuesTable {
   wrap_up_s: ColumnType<number, number | undefined, number>;
   calendar_id: string | null;
   screen_pop_url: string | null;
+  screen_pop_mode: ColumnType<ScreenPopMode, ScreenPopMode | undefined, ScreenPopMode>;
+  screen_pop_when: ColumnType<ScreenPopWhen, ScreenPopWhen | undefined, ScreenPopWhen>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,6 +1,7 @@
 import { ApiError, isApiErrorCode } from "./errors.js";
 import type { SessionStore } from "./session-store.js";
 import type {
+  AgentTodayStats,
   AgentView,
   CallbackTask,
   CallHistoryEntry,
@@ -201,8 +202,16 @@ export class ApiClient {
   callBack(taskId: string): Promise<unknown> {
     return this.request("POST", "/api/calls/originate", { taskId });
   }
+  /** The calls I answered, newest first. */
   history(): Promise<CallHistoryEntry[]> {
-    return this.request("GET", "/api/calls/history?agent=me");
+    return this.request("GET", "/api/agents/me/calls");
+  }
+  myStats(): Promise<AgentTodayStats> {
+    return this.request("GET", "/api/agents/me/stats");
+  }
+  /** Earlier calls from the caller of `callId` (an agent names the call: they see masked numbers). */
+  previousCalls(callId: string): Promise<CallHistoryEntry[]> {
+    return this.request("GET", `/api/calls/previous?callId=${encodeURIComponent(callId)}`);
   }
   callbacks(): Promise<CallbackTask[]> {
     return this.request("GET", "/api/callbacks");

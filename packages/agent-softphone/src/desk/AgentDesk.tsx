@@ -2,6 +2,7 @@ import type { CallOfferedEvent } from "@hotline12345/acd-server/events";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type {
+  AgentTodayStats,
   AgentView,
   CallbackTask,
   CallHistoryEntry,
@@ -10,18 +11,26 @@ import type {
   SettableState,
   WrapUpAction,
 } from "../api/types.js";
-import { formatDuration, secondsSince } from "../app/format.js";
+import { secondsSince } from "../app/format.js";
 import { useErrorText, useEvents, useServices } from "../app/services.js";
 import { useNow } from "../app/use-now.js";
 import { type MicDevice, type MicProblem, probeMicrophones } from "../phone/devices.js";
 import { Phone, type PhoneCall, type PhoneStatus } from "../phone/phone.js";
 import { Ringer } from "../phone/ringer.js";
 import { CallControls } from "./CallControls.js";
+import { CallHistory, PreviousCalls } from "./CallHistory.js";
 import { IncomingCall } from "./IncomingCall.js";
 import { ScreenPopPanel } from "./ScreenPop.js";
 import { StateBar } from "./StateBar.js";
-import { fillTemplate, isSafePopUrl, loadPopSettings, type PopSettings } from "./screen-pop.js";
+import {
+  fillTemplate,
+  isSafePopUrl,
+  loadPopSettings,
+  type PopSettings,
+  popSettingsFor,
+} from "./screen-pop.js";
 import { useShortcuts } from "./shortcuts.js";
+import { TodayStats } from "./TodayStats.js";
 import { TransferDialog } from "./TransferDialog.js";
 import { checkTarget } from "./transfer.js";
 
@@ -79,6 +88,8 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [history, setHistory] = useState<CallHistoryEntry[]>([]);
+  const [stats, setStats] = useState<AgentTodayStats | null>(null);
+  const [previous, setPrevious] = useState<{ callId: string; entries: CallHistoryEntry[] } | null>(null);
   const [callbacks, setCallbacks] = useState<CallbackTask[]>([]);
   const [dial, setDial] = useState("");
   const [passwordInput, setPasswordInput] = useState("");
@@ -114,6 +125,7 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
     if (a && !a.callId) setOffer((o) => (o && o.at < started ? null : o));
     // History and callbacks are extras: a server without them must not break the desk.
     api.history().then(setHistory, () => setHistory([]));
+    api.myStats().then(setStats, () => setStats(null));
     api.callbacks().then(setCallbacks, () => setCallbacks([]));
   }, [api, fetchAgent]);
 
@@ -122,10 +134,10 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
       if (!o.screenPopUrl) return;
       const url = fillTemplate(o.screenPopUrl, { callId: o.callId, caller: o.caller, attached: o.attached });
       if (!isSafePopUrl(url)) return;
-      if (popSettings.mode === "tab") window.open(url, "_blank", "noopener");
+      if (popSettingsFor(o, popSettings).mode === "tab") window.open(url, "_blank", "noopener");
       else setPopUrl(url);
     },
-    [popSettings.mode],
+    [popSettings],
   );
 
   const link = useEvents(resync, (conn) => [
@@ -137,12 +149,19 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
     conn.on("call.offered", (e) => {
       setOffer({ event: e, at: Date.now() });
       setPopUrl(null);
-      if (popSettings.when === "offer") pop(e);
+      if (popSettingsFor(e, popSettings).when === "offer") pop(e);
+      // Earlier calls from this caller: an extra, a server without them leaves the panel out.
+      setPrevious(null);
+      api.previousCalls(e.callId).then(
+        (entries) => setPrevious({ callId: e.callId, entries }),
+        () => undefined,
+      );
     }),
     conn.on("call.ended", (e) => {
       if (offerRef.current?.event.callId === e.callId) setOffer(null);
       void refreshAgent().catch(() => undefined);
       api.history().then(setHistory, () => undefined);
+      api.myStats().then(setStats, () => undefined);
     }),
   ]);
 
@@ -170,7 +189,7 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
       if (c.phase === "up") {
         setCallUpAt((at) => at ?? Date.now());
         const o = offerRef.current?.event;
-        if (o && popSettings.when === "answer") pop(o);
+        if (o && popSettingsFor(o, popSettings).when === "answer") pop(o);
       }
       setCall({ ...c });
     });
@@ -195,7 +214,7 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
       phoneRef.current = null;
       ringerRef.current = null;
     };
-  }, [sipPassword, serverUrl, session.user.userId, session.user.displayName, pop, popSettings.when]);
+  }, [sipPassword, serverUrl, session.user.userId, session.user.displayName, pop, popSettings]);
 
   useEffect(() => {
     let live = true;
@@ -330,6 +349,7 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
               ringingSeconds={secondsSince(new Date(offer.at).toISOString(), now)}
             />
           )}
+          {offer && previous?.callId === offer.event.callId && <PreviousCalls entries={previous.entries} />}
           <CallControls
             call={call}
             upSeconds={callUpAt ? Math.floor((now - callUpAt) / 1000) : 0}
@@ -402,18 +422,11 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
             </div>
             <div>
               <h3>{t("desk.history")}</h3>
-              {history.length === 0 ? (
-                <p>{t("desk.noItems")}</p>
-              ) : (
-                <ul>
-                  {history.slice(0, 20).map((h) => (
-                    <li key={h.callId}>
-                      {new Date(h.startedAt).toLocaleTimeString()} · {h.caller ?? ""} ·{" "}
-                      {formatDuration(h.durationSeconds ?? 0)}
-                    </li>
-                  ))}
-                </ul>
-              )}
+              <CallHistory entries={history} />
+            </div>
+            <div>
+              <h3>{t("desk.stats")}</h3>
+              <TodayStats stats={stats} />
             </div>
           </section>
         </div>

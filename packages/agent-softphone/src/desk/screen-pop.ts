@@ -41,6 +41,19 @@ export function isSafePopUrl(url: string): boolean {
   }
 }
 
+/**
+ * How to pop an offered call: the queue's setting when the server sends one (an admin sets it
+ * per queue), the agent's own (or the default) otherwise.
+ */
+export function popSettingsFor(
+  offer: { screenPop?: { mode: "iframe" | "tab"; when: "answered" | "offered" } },
+  own: PopSettings,
+): PopSettings {
+  const q = offer.screenPop;
+  if (!q) return own;
+  return { mode: q.mode === "tab" ? "tab" : "side", when: q.when === "offered" ? "offer" : "answer" };
+}
+
 export function loadPopSettings(storage: Pick<Storage, "getItem"> | undefined): PopSettings {
   try {
     const raw = storage?.getItem("hotline12345.screenPop");

@@ -61,7 +61,14 @@ const queueFields = {
   serviceLevelSeconds: z.number().int().min(1).max(600),
   wrapUpSeconds: z.number().int().min(0).max(1800),
   calendarId: slug.nullable(),
-  screenPopUrl: z.string().url().max(2000).nullable(),
+  screenPopUrl: z
+    .string()
+    .url()
+    .max(2000)
+    .refine((u) => /^https?:/i.test(u), "an http(s) URL template: {callId}, {caller}, {data.<key>}")
+    .nullable(),
+  screenPopMode: z.enum(["iframe", "tab"]).describe("beside the call in the desk, or a new browser tab"),
+  screenPopWhen: z.enum(["answered", "offered"]).describe("open on answer, or already when the call rings"),
   skills: z.array(z.object({ skillId: slug, minLevel: skillLevel }).strict()).max(20),
   members: z.array(userId).max(500),
 };
@@ -279,6 +286,8 @@ export const directoryRoutes: FastifyPluginAsyncZod<DirectoryDeps> = async (app,
           wrapUpSeconds: 30,
           calendarId: null,
           screenPopUrl: null,
+          screenPopMode: "iframe",
+          screenPopWhen: "answered",
           ...b,
         },
         actorOf(req),
