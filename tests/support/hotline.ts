@@ -113,13 +113,13 @@ export class Hotline {
   }
 
   /** A caller's phone dialling the hotline number. */
-  async dial(number: string, toneHz: number): Promise<Baresip> {
+  async dial(number: string, toneHz: number, dialled = "12345"): Promise<Baresip> {
     const caller = await Baresip.start({
       account: `<sip:${number}@127.0.0.1>;regint=0`,
       sourceWav: toneWav(join(this.dir, `caller-${number}.wav`), toneHz),
     });
     this.phones.push(caller);
-    await caller.command("dial", `sip:12345@127.0.0.1:${this.sipPort}`);
+    await caller.command("dial", `sip:${dialled}@127.0.0.1:${this.sipPort}`);
     return caller;
   }
 

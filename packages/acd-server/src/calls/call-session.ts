@@ -31,6 +31,7 @@ import type { AcdRuntime } from "../routing/runtime.js";
 import type { Store } from "../store/store.js";
 import { CallRecords } from "./call-records.js";
 import { Conversation, type ConversationDeps } from "./conversation.js";
+import { oneToOneTarget, parseDialled } from "./dialled.js";
 import type { CallLookups } from "./lookups.js";
 import { handToVoicemail, recordVoicemail } from "./voicemail.js";
 
@@ -119,7 +120,12 @@ export class CallSession implements CallPort {
     });
     try {
       await this.#caller.answer();
-      const flow = this.#d.flows ? await this.#d.flows.forNumber(this.#caller.to.number) : defaultFlow;
+      // A one-to-one number (hotline number + agent id) runs the hotline number's flow.
+      const dialled =
+        parseDialled(this.#caller.to.number, this.#d.hotlineNumber).kind === "agent"
+          ? this.#d.hotlineNumber
+          : this.#caller.to.number;
+      const flow = this.#d.flows ? await this.#d.flows.forNumber(dialled) : defaultFlow;
       const result = await runFlow(flow, this, {
         caller: {
           number: this.#caller.from.number,
@@ -200,8 +206,17 @@ export class CallSession implements CallPort {
     const { runtime } = this.#d;
     const acd = runtime.acd;
     const data = Object.fromEntries(Object.entries(request.data).map(([k, v]) => [k, String(v)]));
-    this.#records.update({ queueId: request.queue, attached: request.data });
-    this.#queueId = request.queue;
+    // One-to-one answering: the hotline number followed by an agent's id reaches that agent only,
+    // through a queue they serve (the flow's own if they serve it).
+    const one = oneToOneTarget(
+      parseDialled(this.#caller.to.number, this.#d.hotlineNumber),
+      request.queue,
+      runtime,
+    );
+    const queueId = one.kind === "agent" ? one.queueId : request.queue;
+    this.#targetAgent = one.kind === "agent" ? one.agentId : undefined;
+    this.#records.update({ queueId, attached: request.data });
+    this.#queueId = queueId;
     return new Promise<QueueOutcome>((resolve) => {
       const listeners: Array<() => void> = [];
       const on = <K extends keyof AcdEvents>(event: K, fn: Listener<K>) => {
@@ -277,7 +292,7 @@ export class CallSession implements CallPort {
       acd
         .enqueue({
           callId: this.callId,
-          queueId: request.queue,
+          queueId,
           number: this.#caller.from.number,
           priority,
           data,
@@ -365,7 +380,7 @@ export class CallSession implements CallPort {
         recordingsDir: this.#d.recordingsDir,
         callId: this.callId,
         data,
-        queueId: request.queue,
+        queueId: this.#queueId ?? request.queue,
         onChange: this.#d.onCallChange,
       });
       this.#conversation = conversation;
