@@ -104,4 +104,28 @@ describe.skipIf(!haveBaresip)("feature codes from a real SIP phone", () => {
       .executeTakeFirstOrThrow();
     expect(last).toEqual({ from_state: "WRAP_UP", to_state: "READY" });
   }, 120_000);
+
+  it("acts for the user the phone proved with digest, not the one its From names", async () => {
+    // A phone of 1003's that claims to be 1004 in From (its digest user is 1003).
+    const { Baresip } = await import("../support/baresip.js");
+    const { toneWav } = await import("../support/hotline.js");
+    const spoof = await Baresip.start({
+      account: `<sip:1004@127.0.0.1:${h.sipPort}>;auth_user=1003;auth_pass=hotline-1003;regint=0`,
+      sourceWav: toneWav(`${h.dir}/spoof.wav`, 500),
+    });
+    h.phones.push(spoof);
+    const before = spoof.log.match(/session closed/gi)?.length ?? 0;
+    await spoof.command("dial", `sip:*21@127.0.0.1:${h.sipPort}`);
+    await until(
+      "the *21 call to end",
+      30_000,
+      () => (spoof.log.match(/session closed/gi)?.length ?? 0) > before,
+    );
+    await until(
+      "1003 ready",
+      30_000,
+      async () => (await h.server.runtime.agentView("1003")).state === "READY",
+    );
+    expect((await h.server.runtime.agentView("1004")).state).toBe("LOGGED_OUT");
+  }, 120_000);
 });

@@ -153,12 +153,15 @@ export class EmbeddedSwitch implements Switch {
     }
     const release = trunk.kind === "trunk" ? trunk.claim.release : () => undefined;
     let origin: string;
+    /** The digest username of a device's call: who it is, whatever its From says. */
+    let authenticated: string | undefined;
     if (trunk.kind === "trunk") origin = trunk.claim.trunkId;
     else {
       // Not a trusted trunk: a registered device must prove who it is (RFC 3261 §22.2).
       const user = await this.#o.authenticator.authenticate(inc);
       if (user === undefined) return; // challenged (401) or refused; the authenticator answered
       origin = "registered";
+      authenticated = user;
     }
     const body = inc.request.body.toString();
     if (!body.includes("m=audio")) {
@@ -177,9 +180,13 @@ export class EmbeddedSwitch implements Switch {
       inc.respond(503);
       return;
     }
+    const from = party(inc.request.headers.get("From") ?? "");
     const leg = new EmbeddedLeg(
       "inbound",
-      party(inc.request.headers.get("From") ?? ""),
+      // A device's From is its own to write (RFC 3261 §20.20); the identity we act on (feature
+      // codes, an agent's outbound call) is the one it proved with digest, as an RFC 3325
+      // trusted domain asserts it.
+      authenticated !== undefined ? { ...from, number: authenticated } : from,
       party(`<${inc.request.uri.scheme}:${inc.request.uri.user ?? ""}@${inc.request.uri.host}>`),
       origin,
       endpoint,
