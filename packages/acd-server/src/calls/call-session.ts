@@ -381,6 +381,7 @@ export class CallSession implements CallPort {
         callId: this.callId,
         data,
         queueId: this.#queueId ?? request.queue,
+        voiceStreamUrl: await this.#d.lookups.voiceStream(this.#queueId ?? request.queue),
         onChange: this.#d.onCallChange,
       });
       this.#conversation = conversation;

@@ -25,6 +25,8 @@ interface Party {
   /** The ACD item the agent holds for this call; undefined for outside numbers and supervisors. */
   itemId?: string | undefined;
   recording?: { id: string; rec: Recording } | undefined;
+  /** The queue's live voice stream of this party's talk with the caller. */
+  stream?: { stop(): Promise<void> } | undefined;
   /** Set once the conversation let this party go, so its leg's end is not taken as a hang-up. */
   released?: boolean;
   /** An outside number or URI, not a user of the hotline. */
@@ -56,6 +58,8 @@ export interface ConversationDeps {
   data: Record<string, string>;
   /** The queue the caller was answered from. */
   queueId: string;
+  /** The queue's real-time voice stream: the caller's talk with each agent is sent here. */
+  voiceStreamUrl?: string | undefined;
   /** Told after every change (and at the end), with everyone who was on the call. */
   onChange?: ((view: ConversationView, parties: readonly string[]) => void) | undefined;
 }
@@ -667,9 +671,24 @@ export class Conversation {
     } catch (err) {
       this.#log.error({ err }, "recording failed to start");
     }
+    const url = this.#d.voiceStreamUrl;
+    if (url && left === this.#caller) {
+      try {
+        p.stream = await this.#d.switch.fork({ caller: left, agent: p.leg }, url, {
+          callId: this.#d.callId,
+          callerNumber: this.#citizen,
+        });
+      } catch (err) {
+        // The stream is an aid to the agent; the call goes on without it.
+        this.#log.warn({ err, url }, "voice stream failed to start");
+      }
+    }
   }
 
   async #stopRecording(p: Party): Promise<void> {
+    const s = p.stream;
+    p.stream = undefined;
+    await s?.stop().catch(() => undefined);
     const r = p.recording;
     if (!r) return;
     p.recording = undefined;

@@ -60,9 +60,23 @@ export class CallLookups {
   readonly #calendars: CalendarDirectory;
   readonly #lists: ListDirectory;
 
+  readonly #store: Store;
+
   constructor(store: Store) {
+    this.#store = store;
     this.#calendars = new CalendarDirectory(store);
     this.#lists = new ListDirectory(store);
+  }
+
+  /** The queue's real-time voice stream (a WebSocket URL), if it has one. */
+  async voiceStream(queueId: string): Promise<string | undefined> {
+    const q = await this.#store.db
+      .selectFrom("queues")
+      .select("voice_stream_url")
+      .where("id", "=", queueId)
+      .executeTakeFirst()
+      .catch(() => undefined);
+    return q?.voice_stream_url ?? undefined;
   }
 
   /** A service with no calendar (the Mandarin line) is open 7x24. */

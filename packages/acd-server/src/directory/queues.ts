@@ -29,11 +29,18 @@ export interface QueueView {
   screenPopMode: ScreenPopMode;
   /** When the call is answered, or already when it is offered (ringing). */
   screenPopWhen: ScreenPopWhen;
+  /** WebSocket that answered calls' live audio is sent to (ws:// or wss://); null = none. */
+  voiceStreamUrl: string | null;
   skills: Array<{ skillId: string; minLevel: number }>;
   members: string[];
 }
 
-export type QueueInput = Omit<QueueView, "skills" | "members" | "screenPopMode" | "screenPopWhen"> & {
+export type QueueInput = Omit<
+  QueueView,
+  "skills" | "members" | "screenPopMode" | "screenPopWhen" | "voiceStreamUrl"
+> & {
+  /** Default none. */
+  voiceStreamUrl?: string | null;
   skills?: QueueView["skills"];
   members?: string[];
   /** Default `iframe`. */
@@ -123,6 +130,7 @@ export class QueueDirectory {
       screenPopUrl: q.screen_pop_url,
       screenPopMode: q.screen_pop_mode,
       screenPopWhen: q.screen_pop_when,
+      voiceStreamUrl: q.voice_stream_url,
       skills: skills.map((s) => ({ skillId: s.skill_id, minLevel: s.min_level })),
       members: members.map((m) => m.user_id),
     };
@@ -207,6 +215,7 @@ function columns(q: QueuePatch): Updateable<QueuesTable> {
   if (q.screenPopUrl !== undefined) set.screen_pop_url = q.screenPopUrl;
   if (q.screenPopMode !== undefined) set.screen_pop_mode = q.screenPopMode;
   if (q.screenPopWhen !== undefined) set.screen_pop_when = q.screenPopWhen;
+  if (q.voiceStreamUrl !== undefined) set.voice_stream_url = q.voiceStreamUrl;
   return set;
 }
 

@@ -52,6 +52,7 @@ export interface QueuesTable {
   wrap_up_s: ColumnType<number, number | undefined, number>;
   calendar_id: string | null;
   screen_pop_url: string | null;
+  voice_stream_url: ColumnType<string | null, string | null | undefined, string | null>;
   screen_pop_mode: ColumnType<ScreenPopMode, ScreenPopMode | undefined, ScreenPopMode>;
   screen_pop_when: ColumnType<ScreenPopWhen, ScreenPopWhen | undefined, ScreenPopWhen>;
   created_at: Timestamp;

@@ -69,6 +69,12 @@ const queueFields = {
     .nullable(),
   screenPopMode: z.enum(["iframe", "tab"]).describe("beside the call in the desk, or a new browser tab"),
   screenPopWhen: z.enum(["answered", "offered"]).describe("open on answer, or already when the call rings"),
+  voiceStreamUrl: z
+    .string()
+    .max(2000)
+    .regex(/^wss?:\/\/[^\s]+$/, "a ws:// or wss:// URL")
+    .nullable()
+    .describe("answered calls' live audio (caller left, agent right) is streamed here"),
   skills: z.array(z.object({ skillId: slug, minLevel: skillLevel }).strict()).max(20),
   members: z.array(userId).max(500),
 };
@@ -288,6 +294,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<DirectoryDeps> = async (app,
           screenPopUrl: null,
           screenPopMode: "iframe",
           screenPopWhen: "answered",
+          voiceStreamUrl: null,
           ...b,
         },
         actorOf(req),
