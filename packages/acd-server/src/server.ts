@@ -144,6 +144,7 @@ export async function startServer(
     runtime,
     flows,
     calls: () => calls,
+    demoPages: demoDataEnabled(config),
     ...trunks?.routeDeps(),
     webDir: config.webDir ?? fileURLToPath(new URL("../../agent-softphone/dist", import.meta.url)),
   });

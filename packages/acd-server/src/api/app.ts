@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { SessionService } from "../auth/sessions.js";
 import type { TokenService } from "../auth/tokens.js";
 import type { CallCenter } from "../calls/call-center.js";
+import { demoBusinessPage } from "../demo/business-page.js";
 import { FlowDirectory } from "../flows/directory.js";
 import type { Metrics } from "../metrics.js";
 import type { AcdRuntime } from "../routing/runtime.js";
@@ -42,6 +43,8 @@ export interface AppDeps extends DirectoryDeps {
   webDir?: string | undefined;
   /** Stored IVR flows; the server shares its instance with the call sessions (cache). */
   flows?: FlowDirectory | undefined;
+  /** Serve the demo's stand-in business page (the demo queue's screen pop opens it). */
+  demoPages?: boolean | undefined;
   /** Live calls for call control; late-bound because the engine starts after the API. */
   calls?: (() => CallCenter | undefined) | undefined;
   /** Trunks with live status (the engine's trunk manager); table only when absent. */
@@ -136,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(trunkRoutes, deps.trunks ?? { repository: new TrunkRepository(deps.store) });
   await app.register(alarmRoutes, deps.alarms ?? { active: () => [] });
   await app.register(webhookRoutes, deps.webhooks ?? { repository: new WebhookRepository(deps.store) });
+  if (deps.demoPages) await demoBusinessPage(app);
   if (deps.webDir) await serveWebApp(app, deps.webDir);
   return app;
 }
