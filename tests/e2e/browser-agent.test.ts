@@ -51,6 +51,16 @@ async function browserWithTone(dir: string, hz: number): Promise<Browser> {
   });
 }
 
+/**
+ * With HOTLINE_UPDATE_SCREENSHOTS=1 the live-call pages are saved to docs/softphone/ for the
+ * README (the Chinese UI needs a CJK font: Debian's fonts-noto-cjk).
+ */
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (!process.env.HOTLINE_UPDATE_SCREENSHOTS) return;
+  await page.waitForTimeout(1500); // let the live figures and timers settle
+  await page.screenshot({ path: join(repo, "docs", "softphone", name) });
+}
+
 /** Signs a user in on a fresh page and waits for its phone to register over WebSocket. */
 async function signIn(h: Hotline, page: Page, userId: string, path = "/"): Promise<void> {
   page.on("console", (m) => {
@@ -268,6 +278,8 @@ describe.skipIf(!havePeers)("two browser agents and a supervisor on one call", (
       )
       .toBeGreaterThan(0.01);
 
+    await screenshot(board, "supervisor-board.png");
+
     // Attended transfer from the desk: consult 1002, whose desk rings and answers, then complete.
     await deskA.getByRole("button", { name: "转接", exact: true }).click();
     await deskA.getByLabel("咨询转接").check();
@@ -300,6 +312,7 @@ describe.skipIf(!havePeers)("two browser agents and a supervisor on one call", (
         .executeTakeFirst(),
     );
     await h.recorded(seg.path, 3);
+    await screenshot(deskB, "agent-desk.png");
 
     // The wall screen counts the answered call.
     const wall = await (await browserB.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
@@ -313,6 +326,7 @@ describe.skipIf(!havePeers)("two browser agents and a supervisor on one call", (
         },
       )
       .toBeGreaterThanOrEqual(1);
+    await screenshot(wall, "wall-screen.png");
 
     // 1002 hangs up (F4): wrap-up, then ready again with 完成处理.
     await deskB.keyboard.press("F4");

@@ -79,7 +79,12 @@ export class SippUas {
       { cwd: dir, stdio: "ignore" },
     );
     const uas = new SippUas(proc, dir, port);
-    await until(`sipp on udp ${port}`, 10_000, () => udpBound(port));
+    // A loaded machine may take a while to start sipp; one that exited will never bind.
+    await until(`sipp on udp ${port}`, 30_000, () => {
+      if (proc.exitCode !== null)
+        throw new Error(`sipp exited (${proc.exitCode}) before binding udp ${port}`);
+      return udpBound(port);
+    });
     return uas;
   }
 

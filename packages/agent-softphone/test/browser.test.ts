@@ -55,8 +55,8 @@ describe.runIf(run)("softphone in Chromium", () => {
   }
 
   /**
-   * Screenshots are taken in English: Debian's Chromium here has no CJK font, and the Chinese
-   * UI would show as boxes. The switch also proves the language toggle on every page.
+   * These screenshots are the English UI (`*-en.png`), which also proves the language toggle on
+   * every page; the Chinese ones, with a live call, come from tests/e2e/browser-agent.test.ts.
    */
   async function shot(page: Page, name: string, settled?: () => Promise<boolean>): Promise<void> {
     if ((await page.getByRole("button", { name: "English" }).count()) > 0) {
@@ -98,7 +98,7 @@ describe.runIf(run)("softphone in Chromium", () => {
     await expect.poll(() => stateName.textContent()).toMatch(/^示忙/);
     await page.keyboard.press("F8");
     await expect.poll(async () => (await api.myAgent()).state).toBe("READY");
-    await shot(page, "agent-desk.png");
+    await shot(page, "agent-desk-en.png");
     await expect.poll(() => stateName.textContent()).toBe("Ready");
   }, 60_000);
 
@@ -173,7 +173,7 @@ describe.runIf(run)("softphone in Chromium", () => {
     await expect.poll(() => row.textContent()).toContain("示闲");
     await agentApi.setMyState("NOT_READY", (await agentApi.notReadyReasons())[0]?.code);
     await expect.poll(() => row.textContent()).toContain("示忙");
-    await shot(page, "supervisor-board.png");
+    await shot(page, "supervisor-board-en.png");
   }, 60_000);
 
   it("the admin pages list users and show a refused change by its code", async () => {
@@ -196,7 +196,7 @@ describe.runIf(run)("softphone in Chromium", () => {
     await expect.poll(() => page.locator("[data-testid=hourly-chart] canvas").count()).toBeGreaterThan(0);
     await shot(
       page,
-      "wall-screen.png",
+      "wall-screen-en.png",
       async () =>
         (await page.getByTestId("figure-answered").locator(".figure-value").textContent()) ===
           String(figures.answeredToday) &&
