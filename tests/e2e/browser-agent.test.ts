@@ -217,6 +217,12 @@ describe.skipIf(!havePeers)("two browser agents and a supervisor on one call", (
     h = await Hotline.start();
     browserA = await browserWithTone(h.dir, 600);
     browserB = await browserWithTone(h.dir, 800);
+    // The queue's screen pop opens the demo business page this server serves.
+    const admin = await h.tokenOf("9001");
+    const pop = await h.api("PATCH", "/api/queues/general", admin, {
+      screenPopUrl: `${h.server.url}/demo/business?call={callId}&caller={caller}&service={data.service}`,
+    });
+    expect(pop.status).toBe(200);
   }, 180_000);
   afterAll(async () => {
     await browserA?.close();
@@ -335,7 +341,17 @@ describe.skipIf(!havePeers)("two browser agents and a supervisor on one call", (
       15_000,
       async () => (await h.server.runtime.agentView("1002")).state === "WRAP_UP" || undefined,
     );
-    await deskB.getByRole("button", { name: "完成处理" }).click();
+    // The desk shows the wrap-up the server holds (pushed), with its finish button.
+    const finish = deskB.getByRole("button", { name: "完成处理" });
+    await expect
+      .poll(
+        async () => `${await deskB.getByTestId("state-name").textContent()} ${await finish.isVisible()}`,
+        {
+          timeout: 20_000,
+        },
+      )
+      .toMatch(/ true$/);
+    await finish.click();
     await until(
       "1002 ready",
       15_000,

@@ -30,7 +30,7 @@ export function CallControls(props: CallControlsProps) {
         {c ? (
           <>
             <span className="remote">{c.remote}</span>
-            {up && <span className="duration">{formatDuration(props.upSeconds)}</span>}
+            {up && <span className="duration"> · {formatDuration(props.upSeconds)}</span>}
             {c.held && <span className="badge">{t("call.onHold")}</span>}
             {c.muted && <span className="badge">{t("call.muted")}</span>}
           </>
