@@ -51,6 +51,7 @@ export const zh = {
   },
   call: {
     incoming: "来电",
+    consultFrom: "咨询来电（{{agent}}）",
     caller: "来电号码",
     queue: "队列",
     waited: "排队时长",
@@ -83,6 +84,7 @@ export const zh = {
     start: "转接",
     consult: "发起咨询",
     consulting: "正在咨询 {{target}}…",
+    consultRinging: "正在呼叫 {{target}}，等待接听…",
     complete: "完成转接",
     cancel: "取消咨询",
     close: "关闭",
@@ -263,6 +265,7 @@ export const en: Messages = {
   },
   call: {
     incoming: "Incoming call",
+    consultFrom: "Consult from {{agent}}",
     caller: "Caller",
     queue: "Queue",
     waited: "Waited",
@@ -295,6 +298,7 @@ export const en: Messages = {
     start: "Transfer",
     consult: "Consult",
     consulting: "Consulting {{target}}…",
+    consultRinging: "Ringing {{target}}, waiting for an answer…",
     complete: "Complete transfer",
     cancel: "Cancel consult",
     close: "Close",

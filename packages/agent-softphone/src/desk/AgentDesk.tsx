@@ -1,4 +1,4 @@
-import type { CallOfferedEvent } from "@hotline12345/acd-server/events";
+import type { CallOfferedEvent, LiveCallView } from "@hotline12345/acd-server/events";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type {
@@ -71,6 +71,8 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
   const [popSettings] = useState<PopSettings>(() => loadPopSettings(globalThis.localStorage));
   const [popUrl, setPopUrl] = useState<string | null>(null);
   const [dialog, setDialog] = useState<"transfer" | "conference" | null>(null);
+  /** The live call as the server last pushed it (consult answered, held, …). */
+  const [liveCall, setLiveCall] = useState<LiveCallView | null>(null);
   const [colleagues, setColleagues] = useState<Array<{ id: string; label: string }>>([]);
   useEffect(() => {
     if (!dialog) return;
@@ -157,6 +159,7 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
         () => undefined,
       );
     }),
+    conn.on("call.updated", (v) => setLiveCall(v.ended ? null : v)),
     conn.on("call.ended", (e) => {
       if (offerRef.current?.event.callId === e.callId) setOffer(null);
       void refreshAgent().catch(() => undefined);
@@ -369,6 +372,7 @@ export function AgentDesk({ session, sipPassword, onSipPassword }: AgentDeskProp
               onTransfer={(id, target, mode) =>
                 dialog === "conference" ? api.conference(id, target) : api.transfer(id, target, mode)
               }
+              consultAnswered={liveCall?.consult ? liveCall.consult.answered : undefined}
               onConsultComplete={(id) => api.consultComplete(id)}
               onConsultCancel={(id) => api.consultCancel(id)}
               onClose={() => setDialog(null)}

@@ -15,7 +15,10 @@ export function IncomingCall({ offer, ringingSeconds, queueName }: IncomingCallP
   const { ivrPath, ...attached } = offer.attached;
   return (
     <section className="incoming-call" aria-live="assertive" data-testid="incoming-call">
-      <h2>{t("call.incoming")}</h2>
+      {/* A colleague's consult carries the caller's data and who asks (consultFrom). */}
+      <h2>
+        {attached.consultFrom ? t("call.consultFrom", { agent: attached.consultFrom }) : t("call.incoming")}
+      </h2>
       <dl>
         <dt>{t("call.caller")}</dt>
         <dd className="caller" data-testid="caller">

@@ -87,6 +87,35 @@ describe("TransferDialog", () => {
     expect(p.onConsultCancel).not.toHaveBeenCalled();
   });
 
+  it("attended: completing waits until the server says the consulted party answered", async () => {
+    const props = {
+      callId: "call-1",
+      agents: [{ id: "1002", label: "1002 李娜" }],
+      queues: [],
+      onTransfer: vi.fn(async () => ({})),
+      onConsultComplete: vi.fn(async () => ({})),
+      onConsultCancel: vi.fn(async () => ({})),
+      onClose: vi.fn(),
+    };
+    const { rerender } = render(withI18n(<TransferDialog {...props} consultAnswered={false} />, "en"));
+    pick("Attended");
+    fireEvent.change(screen.getByRole("combobox"), { target: { value: "1002" } });
+    fireEvent.click(screen.getByRole("button", { name: "Consult" }));
+    await screen.findByTestId("consulting");
+    expect(screen.getByTestId("consulting").textContent).toBe("Ringing 1002, waiting for an answer…");
+    expect((screen.getByRole("button", { name: "Complete transfer" }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
+    // Cancelling stays possible while it rings.
+    expect((screen.getByRole("button", { name: "Cancel consult" }) as HTMLButtonElement).disabled).toBe(
+      false,
+    );
+    rerender(withI18n(<TransferDialog {...props} consultAnswered={true} />, "en"));
+    expect(screen.getByTestId("consulting").textContent).toBe("Consulting 1002…");
+    fireEvent.click(screen.getByRole("button", { name: "Complete transfer" }));
+    await waitFor(() => expect(props.onConsultComplete).toHaveBeenCalledWith("call-1"));
+  });
+
   it("attended: consult, then cancel returns to the caller", async () => {
     const p = setup();
     pick("Attended");

@@ -18,6 +18,11 @@ export interface TransferDialogProps {
   onConsultComplete(callId: string): Promise<unknown>;
   onConsultCancel(callId: string): Promise<unknown>;
   onClose(): void;
+  /**
+   * Whether the consulted party has answered, as the server pushes it (`call.updated`); until
+   * then completing is not offered. Unknown (undefined) = offered, the server decides.
+   */
+  consultAnswered?: boolean | undefined;
 }
 
 type Phase = { kind: "choose" } | { kind: "consulting"; target: TransferTarget };
@@ -141,10 +146,14 @@ export function TransferDialog(props: TransferDialogProps) {
         </form>
       ) : (
         <div>
-          <p data-testid="consulting">{t("transfer.consulting", { target: phase.target.value })}</p>
+          <p data-testid="consulting">
+            {t(props.consultAnswered === false ? "transfer.consultRinging" : "transfer.consulting", {
+              target: phase.target.value,
+            })}
+          </p>
           <button
             type="button"
-            disabled={busy}
+            disabled={busy || props.consultAnswered === false}
             onClick={() => void run(() => props.onConsultComplete(props.callId), props.onClose)}
           >
             {t("transfer.complete")}
