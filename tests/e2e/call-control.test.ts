@@ -32,6 +32,17 @@ function heardTail(phone: Baresip, seconds: number): Int16Array {
   return all.subarray(Math.max(0, all.length - seconds * 8000));
 }
 
+/**
+ * A tone's share judged per 20 ms frame, the median of them: one concealed or late frame on a
+ * loaded machine breaks the phase across a whole second, not the tone the channel carries.
+ */
+function recordedShare(x: Int16Array, freq: number): number {
+  const shares: number[] = [];
+  for (let i = 0; i + 160 <= x.length; i += 160) shares.push(toneShare(x.subarray(i, i + 160), freq));
+  shares.sort((a, b) => a - b);
+  return shares[shares.length >> 1] ?? 0;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!haveBaresip)("call control on a live call: transfer, three-way, supervision", () => {
@@ -140,8 +151,8 @@ describe.skipIf(!haveBaresip)("call control on a live call: transfer, three-way,
     await h.recorded(rec.path, 3);
     await caller.command("hangup");
     const seg = await segment(callId, "1002");
-    expect(toneShare(seg.left, CALLER)).toBeGreaterThan(0.8);
-    expect(toneShare(seg.right, B1002)).toBeGreaterThan(0.8);
+    expect(recordedShare(seg.left, CALLER)).toBeGreaterThan(0.8);
+    expect(recordedShare(seg.right, B1002)).toBeGreaterThan(0.8);
     const k = await until("completed", 20_000, async () => {
       const x = await kinds(callId);
       return x.includes("completed") ? x : undefined;
@@ -215,12 +226,12 @@ describe.skipIf(!haveBaresip)("call control on a live call: transfer, three-way,
     const mid = (x: Int16Array) =>
       x.subarray(Math.floor(x.length / 2) - 4000, Math.floor(x.length / 2) + 4000);
     // 0.8, not 0.9: a second of audio on a loaded machine may carry a concealed frame or two.
-    expect(toneShare(mid(consultRec.left), A1001)).toBeGreaterThan(0.8);
-    expect(toneShare(mid(consultRec.right), B1002)).toBeGreaterThan(0.8);
+    expect(recordedShare(mid(consultRec.left), A1001)).toBeGreaterThan(0.8);
+    expect(recordedShare(mid(consultRec.right), B1002)).toBeGreaterThan(0.8);
     // The caller's talk with 1002: caller left, 1002 right.
     const last = splitStereo(wavSamples(parseWav(readFileSync(rows[2]!.path))));
-    expect(toneShare(mid(last.left), CALLER)).toBeGreaterThan(0.8);
-    expect(toneShare(mid(last.right), B1002)).toBeGreaterThan(0.8);
+    expect(recordedShare(mid(last.left), CALLER)).toBeGreaterThan(0.8);
+    expect(recordedShare(mid(last.right), B1002)).toBeGreaterThan(0.8);
     const k = await until("completed", 20_000, async () => {
       const x = await kinds(callId);
       return x.includes("completed") ? x : undefined;
