@@ -158,14 +158,7 @@ describe.skipIf(!haveBaresip)("call control on a live call: transfer, three-way,
       return x.includes("completed") ? x : undefined;
     });
     expect(k).toEqual(expect.arrayContaining(["answered", "transferred", "completed"]));
-    const call = await until("call row ended", 20_000, async () =>
-      h.server.store.db
-        .selectFrom("calls")
-        .selectAll()
-        .where("id", "=", callId)
-        .where("ended_at", "is not", null)
-        .executeTakeFirst(),
-    );
+    const call = await h.callEnded(callId);
     expect(call.outcome).toBe("completed");
   }, 120_000);
 

@@ -66,14 +66,7 @@ describe.skipIf(!havePeers)("click-to-dial through a trunk", () => {
 
     await phone.command("hangup");
     await until("BYE at the gateway", 10_000, () => gw.received("BYE"));
-    const call = await until("call row ended", 20_000, async () =>
-      h.server.store.db
-        .selectFrom("calls")
-        .selectAll()
-        .where("id", "=", callId)
-        .where("ended_at", "is not", null)
-        .executeTakeFirst(),
-    );
+    const call = await h.callEnded(callId);
     expect(call).toMatchObject({
       direction: "outbound",
       caller: "12345",

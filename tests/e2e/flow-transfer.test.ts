@@ -80,14 +80,7 @@ describe.skipIf(!havePeers)("a flow edited through the API transfers callers by 
     await caller.command("hangup");
     const sipp = await deskRun;
     expect(sipp.successful, sipp.output).toBe(1);
-    const ended = await until("call row ended", 20_000, async () =>
-      h.server.store.db
-        .selectFrom("calls")
-        .selectAll()
-        .where("id", "=", call.id)
-        .where("ended_at", "is not", null)
-        .executeTakeFirst(),
-    );
+    const ended = await h.callEnded(call.id);
     expect(ended.outcome).toBe("transferred");
     expect(ended.ivr_path as Array<{ nodeId: string }>).toEqual([
       expect.objectContaining({ nodeId: "to-desk" }),

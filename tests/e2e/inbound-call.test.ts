@@ -66,14 +66,7 @@ describe.skipIf(!haveBaresip)("a real call on the embedded engine", () => {
     });
     expect(survey).toMatchObject({ call_id: callId, agent_id: "1001", rating: 4 });
 
-    const call = await until("call ended", 30_000, async () =>
-      h.server.store.db
-        .selectFrom("calls")
-        .selectAll()
-        .where("id", "=", callId)
-        .where("ended_at", "is not", null)
-        .executeTakeFirst(),
-    );
+    const call = await h.callEnded(callId, 30_000);
     expect(call).toMatchObject({
       caller: "13812345678",
       dialled: "12345",

@@ -40,14 +40,7 @@ describe.skipIf(!haveBaresip)("one-to-one answering by number", () => {
       .executeTakeFirstOrThrow();
     expect(call).toMatchObject({ dialled: "123451002", queue_id: "general" });
     await caller.command("hangup");
-    const ended = await until("call row ended", 20_000, async () =>
-      h.server.store.db
-        .selectFrom("calls")
-        .selectAll()
-        .where("id", "=", callId)
-        .where("ended_at", "is not", null)
-        .executeTakeFirst(),
-    );
+    const ended = await h.callEnded(callId);
     // The hotline's own flow ran (its greeting), not a fallback.
     expect((ended.ivr_path as Array<{ nodeId: string }>).map((p) => p.nodeId)).toContain("greeting");
     await until(

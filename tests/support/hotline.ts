@@ -123,6 +123,18 @@ export class Hotline {
     return caller;
   }
 
+  /** The call's record once the call has ended (its `ended_at` written). */
+  callEnded(callId: string, ms = 20_000) {
+    return until(`call ${callId} ended`, ms, async () =>
+      this.server.store.db
+        .selectFrom("calls")
+        .selectAll()
+        .where("id", "=", callId)
+        .where("ended_at", "is not", null)
+        .executeTakeFirst(),
+    );
+  }
+
   /** The call's recording row, once the session has started recording. */
   recordingOf(callId: string, ms = 15_000) {
     return until(`recording of ${callId}`, ms, async () =>
